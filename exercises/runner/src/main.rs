@@ -330,7 +330,10 @@ impl Runner {
                 let next = next_unfinished(&self.exercises, &outcomes);
                 if let Some(previous) = current.take() {
                     if next.is_none_or(|next| next.id != previous) {
-                        println!("{} {previous} is done. On to the next one!\n", s.green("Well done:"));
+                        println!(
+                            "{} {previous} is done. On to the next one!\n",
+                            s.green("Well done:")
+                        );
                     }
                 }
                 current = next.map(|next| next.id.clone());

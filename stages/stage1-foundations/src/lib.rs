@@ -1,6 +1,6 @@
 //! # Stage 1 — Foundations
 //!
-//! Book: chapter 1, "Foundations: ownership and types on chat data" (`book/src/stage1.md`).
+//! Book: chapter 1, "Stage 1 — Foundations: ownership and types" (`book/src/stage1.md`).
 //!
 //! This crate has no network and no async code. It builds the vocabulary every later stage speaks:
 //! who is chatting ([`Username`], [`ClientId`]), what they say ([`Message`]), what they type

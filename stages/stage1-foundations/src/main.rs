@@ -49,7 +49,7 @@ fn ownership(alice: &Username) -> Result<(), Box<dyn Error>> {
     let replaced = censor(&mut message, "darn"); //           &mut Message: changed in place
     println!(
         "   borrowed mutably to censor {replaced} word: {}",
-        message.text
+        message.text()
     );
     let mut history = History::with_capacity(100);
     history.push(message); //                                  Message: moved into the history
@@ -58,7 +58,7 @@ fn ownership(alice: &Username) -> Result<(), Box<dyn Error>> {
         println!(
             "   moved into the history, which now holds {} message: {}",
             history.len(),
-            latest.text
+            latest.text()
         );
     }
     Ok(())

@@ -22,14 +22,14 @@ pub const MAX_TEXT_CHARS: usize = 2000;
 
 // ANCHOR: message
 /// One chat message: who said what, and when.
+///
+/// The fields are private, like `Username`'s: the constructors check the text, and no code
+/// outside this module can put an empty or oversized text into a `Message` afterwards.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
-    /// Who sent it; already validated.
-    pub username: Username,
-    /// What they said, trimmed, 1 to [`MAX_TEXT_CHARS`] characters.
-    pub text: String,
-    /// When the server received it, in UTC. Never taken from the client.
-    pub timestamp: DateTime<Utc>,
+    username: Username,
+    text: String,
+    timestamp: DateTime<Utc>,
 }
 
 impl Message {
@@ -60,6 +60,21 @@ impl Message {
             text: text.to_owned(),
             timestamp,
         })
+    }
+
+    /// Who sent it; already validated.
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+
+    /// What they said: trimmed, 1 to [`MAX_TEXT_CHARS`] characters.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// When the server received it, in UTC. Never taken from the client.
+    pub fn timestamp(&self) -> DateTime<Utc> {
+        self.timestamp
     }
 }
 // ANCHOR_END: message
@@ -135,7 +150,10 @@ impl History {
 
     /// The newest message sent by `username`, if any.
     pub fn last_from(&self, username: &Username) -> Option<&Message> {
-        self.messages.iter().rev().find(|m| &m.username == username)
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| m.username() == username)
     }
 
     /// How many messages are held.

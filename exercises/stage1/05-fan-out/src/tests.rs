@@ -30,7 +30,7 @@ fn every_other_inbox_gets_the_message() {
         1,
         "carol should get alice's message"
     );
-    assert_eq!(boxes[1].messages[0].text, "hi");
+    assert_eq!(boxes[1].messages[0].text(), "hi");
 }
 
 #[test]
@@ -59,7 +59,7 @@ fn no_inboxes_is_fine() {
         1,
         "with no recipients, only the returned Arc owns the message"
     );
-    assert_eq!(shared.text, "anyone?");
+    assert_eq!(shared.text(), "anyone?");
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn texts_are_borrowed_in_order() {
     let found = texts(&boxes[0]);
     assert_eq!(found, ["first", "second"]);
     assert!(
-        std::ptr::eq(found[0].as_ptr(), boxes[0].messages[0].text.as_ptr()),
+        std::ptr::eq(found[0].as_ptr(), boxes[0].messages[0].text().as_ptr()),
         "texts must borrow from the messages, not copy them"
     );
 }

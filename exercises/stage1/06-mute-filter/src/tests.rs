@@ -21,12 +21,7 @@ fn muted_users_do_not_get_through() {
         "a muted message is dropped quietly, not an error"
     );
     assert_eq!(bob.receive(&msg("alice", "hello")), Ok(()));
-    let texts: Vec<&str> = bob
-        .inner()
-        .messages()
-        .iter()
-        .map(|m| m.text.as_str())
-        .collect();
+    let texts: Vec<&str> = bob.inner().messages().iter().map(|m| m.text()).collect();
     assert_eq!(
         texts,
         ["hello"],

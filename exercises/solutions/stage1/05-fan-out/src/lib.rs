@@ -31,7 +31,7 @@ pub fn fan_out(message: Message, inboxes: &mut [Inbox]) -> SharedMessage {
     let shared = Arc::new(message);
     for inbox in inboxes
         .iter_mut()
-        .filter(|inbox| inbox.owner != shared.username)
+        .filter(|inbox| &inbox.owner != shared.username())
     {
         inbox.messages.push(Arc::clone(&shared));
     }
@@ -43,7 +43,7 @@ pub fn texts(inbox: &Inbox) -> Vec<&str> {
     inbox
         .messages
         .iter()
-        .map(|message| message.text.as_str())
+        .map(|message| message.text())
         .collect()
 }
 

@@ -52,7 +52,7 @@ impl<R: Recipient> Recipient for Muting<R> {
     }
 
     fn receive(&mut self, message: &SharedMessage) -> Result<(), ChatError> {
-        if self.muted.contains(&message.username) {
+        if self.muted.contains(message.username()) {
             return Ok(());
         }
         self.inner.receive(message)
