@@ -129,13 +129,13 @@ fn every_include_names_an_existing_file_and_anchor() {
                 ));
                 continue;
             };
-            if let Some(anchor) = anchor {
-                if let Err(why) = anchored_lines(&file, &anchor) {
-                    problems.push(format!(
-                        "{}:{line}: includes {path}:{anchor}, but {why}",
-                        name(&page)
-                    ));
-                }
+            if let Some(anchor) = anchor
+                && let Err(why) = anchored_lines(&file, &anchor)
+            {
+                problems.push(format!(
+                    "{}:{line}: includes {path}:{anchor}, but {why}",
+                    name(&page)
+                ));
             }
         }
     }

@@ -328,13 +328,13 @@ impl Runner {
                 let outcomes = self.check_all()?;
                 let done = outcomes.iter().filter(|o| o.passed()).count();
                 let next = next_unfinished(&self.exercises, &outcomes);
-                if let Some(previous) = current.take() {
-                    if next.is_none_or(|next| next.id != previous) {
-                        println!(
-                            "{} {previous} is done. On to the next one!\n",
-                            s.green("Well done:")
-                        );
-                    }
+                if let Some(previous) = current.take()
+                    && next.is_none_or(|next| next.id != previous)
+                {
+                    println!(
+                        "{} {previous} is done. On to the next one!\n",
+                        s.green("Well done:")
+                    );
                 }
                 current = next.map(|next| next.id.clone());
                 match next {

@@ -41,8 +41,8 @@ impl Style {
     /// `[#########-----------] 7/20 (35%)`
     pub(crate) fn progress(self, done: usize, total: usize) -> String {
         const WIDTH: usize = 30;
-        let filled = if total == 0 { 0 } else { done * WIDTH / total };
-        let percent = if total == 0 { 0 } else { done * 100 / total };
+        let filled = (done * WIDTH).checked_div(total).unwrap_or(0);
+        let percent = (done * 100).checked_div(total).unwrap_or(0);
         format!(
             "[{}{}] {done}/{total} done ({percent}%)",
             self.green(&"#".repeat(filled)),

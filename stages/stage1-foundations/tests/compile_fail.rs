@@ -13,7 +13,7 @@ use std::process::Command;
 /// Compiles one file as a library and returns (success, stderr).
 fn rustc(file: &str) -> (bool, String) {
     let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("stage1-compile-fail");
-    std::fs::create_dir_all(&out_dir).unwrap();
+    std::fs::create_dir_all(&out_dir).expect("create a folder for rustc output");
     let output = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
@@ -56,8 +56,8 @@ fn check_fails(file: &str, code: &str) {
     let expected_path = dir.join(file.replace(".rs", ".stderr"));
     let version_path = dir.join("rustc-version.txt");
     if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&expected_path, &stderr).unwrap();
-        std::fs::write(&version_path, rustc_version() + "\n").unwrap();
+        std::fs::write(&expected_path, &stderr).expect("write the .stderr file");
+        std::fs::write(&version_path, rustc_version() + "\n").expect("write rustc-version.txt");
         return;
     }
     let recorded = std::fs::read_to_string(&version_path).unwrap_or_default();
