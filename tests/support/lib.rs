@@ -5,6 +5,8 @@
 //! links point at things that exist. Every wait is bounded, so a hang fails the test instead of
 //! stalling CI.
 
+pub mod compile_fail;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -23,7 +23,7 @@ pub struct ClientId(u64);
 
 impl ClientId {
     /// Wraps a raw number.
-    pub fn new(raw: u64) -> ClientId {
+    pub const fn new(raw: u64) -> ClientId {
         ClientId(raw)
     }
 
