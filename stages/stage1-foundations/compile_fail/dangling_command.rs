@@ -1,4 +1,5 @@
-// Stage 1 — Foundations, book chapter 1, "Lifetimes". This file does NOT compile, on purpose:
+// Stage 1 — Foundations, book chapter 1, "Lifetimes: a parser that borrows its input",
+// subsection "A command cannot outlive its line". This file does NOT compile, on purpose:
 // `tests/compile_fail.rs` checks that rustc refuses it with E0597, and the book shows the error.
 
 /// A `/join` command that borrows the room name from the line it was parsed from.

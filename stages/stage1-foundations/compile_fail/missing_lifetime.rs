@@ -1,4 +1,5 @@
-// Stage 1 — Foundations, book chapter 1, "Lifetimes". This file does NOT compile, on purpose:
+// Stage 1 — Foundations, book chapter 1, "Lifetimes: a parser that borrows its input",
+// subsection "When elision is not enough". This file does NOT compile, on purpose:
 // `tests/compile_fail.rs` checks that rustc refuses it with E0106, and the book shows the error.
 // ANCHOR: here
 /// Returns who a `/msg` line is for, or `fallback` when the line names nobody.

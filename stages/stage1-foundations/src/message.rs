@@ -117,7 +117,9 @@ pub fn censor(message: &mut Message, word: &str) -> usize {
 }
 
 /// The last messages of a room. Pushing a message *moves* it in: the history owns it now.
-#[derive(Debug, Default)]
+///
+/// There is deliberately no `Default`: a history of capacity 0 would silently drop everything.
+#[derive(Debug)]
 pub struct History {
     messages: VecDeque<Message>,
     capacity: usize,

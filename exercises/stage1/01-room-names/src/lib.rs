@@ -21,8 +21,9 @@
 //!
 //! ## What you may change
 //!
-//! Only this file, and only the bodies that say `todo!()`. The tests are in `src/tests.rs`:
-//! read them, but do not edit them.
+//! Fill in the bodies that say `todo!()`. You may add `use` lines and helper functions; do not
+//! change the types or the signatures the tests use. The tests are in `src/tests.rs`: read them,
+//! but do not edit them.
 
 /// The longest room name, in characters.
 pub const MAX_ROOM_CHARS: usize = 24;

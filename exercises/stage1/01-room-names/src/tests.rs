@@ -62,6 +62,11 @@ fn long_names_are_refused_with_their_length() {
         longest,
         "exactly MAX_ROOM_CHARS characters is allowed"
     );
+    assert_eq!(
+        RoomName::parse(&"é".repeat(13)),
+        Err(RoomNameError::ForbiddenChar('é')),
+        "13 characters (26 bytes) is not too long: count characters with chars(), not bytes with len()"
+    );
     let too_long = "a".repeat(MAX_ROOM_CHARS + 1);
     assert_eq!(
         RoomName::parse(&too_long),
@@ -108,5 +113,10 @@ fn names_must_start_with_a_letter() {
         RoomName::parse("##rust"),
         Err(RoomNameError::ForbiddenChar('#')),
         "only one '#' is dropped"
+    );
+    assert_eq!(
+        RoomName::parse("# rust"),
+        Err(RoomNameError::ForbiddenChar(' ')),
+        "spaces are trimmed around the name before the '#' is dropped, not after"
     );
 }

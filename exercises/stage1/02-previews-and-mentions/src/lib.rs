@@ -1,6 +1,7 @@
 //! # Exercise 1.2 — Previews and mentions
 //!
-//! Stage 1 — Foundations. Book: chapter 1, "Ownership and borrowing" and "Lifetimes".
+//! Stage 1 — Foundations. Book: chapter 1, "Ownership and borrowing" and
+//! "Lifetimes: a parser that borrows its input".
 //! Check it with `cargo ex check 1.2`, or keep `cargo ex watch` running. Stuck? `cargo ex hint 1.2`.
 //!
 //! ## Task
@@ -23,8 +24,9 @@
 //!
 //! ## What you may change
 //!
-//! Only this file, and only the bodies that say `todo!()`. The tests are in `src/tests.rs`:
-//! read them, but do not edit them.
+//! Fill in the bodies that say `todo!()`. You may add `use` lines and helper functions; do not
+//! change the types or the signatures the tests use. The tests are in `src/tests.rs`: read them,
+//! but do not edit them.
 
 /// The first `max_chars` characters of `text` (all of it if it is shorter), borrowed from `text`.
 pub fn preview(text: &str, max_chars: usize) -> &str {

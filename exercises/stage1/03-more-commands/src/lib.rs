@@ -25,8 +25,9 @@
 //!
 //! ## What you may change
 //!
-//! Only this file, and only the bodies that say `todo!()`. The tests are in `src/tests.rs`:
-//! read them, but do not edit them.
+//! Fill in the bodies that say `todo!()`. You may add `use` lines and helper functions; do not
+//! change the types or the signatures the tests use. The tests are in `src/tests.rs`: read them,
+//! but do not edit them.
 
 /// One line of user input. Every `&'a str` points into that line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

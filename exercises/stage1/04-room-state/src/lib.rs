@@ -24,8 +24,9 @@
 //!
 //! ## What you may change
 //!
-//! Only this file, and only the bodies that say `todo!()`. The tests are in `src/tests.rs`:
-//! read them, but do not edit them.
+//! Fill in the bodies that say `todo!()`. You may add `use` lines and helper functions; do not
+//! change the types or the signatures the tests use. The tests are in `src/tests.rs`: read them,
+//! but do not edit them.
 
 /// Where a connection is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,12 +71,12 @@ impl State {
 
     /// Sets or changes the username. Allowed in every state but `Closed`; in a room, the
     /// connection stays in the same room.
-    pub fn set_name(&mut self, username: &str) -> Result<(), TransitionError> {
+    pub fn set_name(&mut self, new_name: &str) -> Result<(), TransitionError> {
         todo!()
     }
 
     /// Enters `room` (or switches to it). Allowed from `Named` and `InRoom`.
-    pub fn enter(&mut self, room: &str) -> Result<(), TransitionError> {
+    pub fn enter(&mut self, new_room: &str) -> Result<(), TransitionError> {
         todo!()
     }
 

@@ -16,10 +16,15 @@
 //! - [`deliver_all`]: hands `messages` to one recipient in order and returns how many it accepted.
 //!   At the first error it stops and returns that error: use the `?` operator.
 //!
+//! The generic parameters have no trait bounds yet, so the compiler will not let you call
+//! `receive` on an `R`. Adding the bound that says "`R` is a `Recipient`" is part of the task:
+//! it is the one change to a signature you are asked to make.
+//!
 //! ## What you may change
 //!
-//! Only this file, and only the bodies that say `todo!()`. The tests are in `src/tests.rs`:
-//! read them, but do not edit them.
+//! Fill in the bodies that say `todo!()`. You may add `use` lines and helper functions; do not
+//! change the types or the signatures the tests use. The tests are in `src/tests.rs`: read them,
+//! but do not edit them.
 
 pub use stage1_foundations::{
     ChatError, Inbox, Message, Recipient, SharedMessage, Transcript, Username,
@@ -62,7 +67,7 @@ impl<R> Muting<R> {
     }
 }
 
-impl<R: Recipient> Recipient for Muting<R> {
+impl<R> Recipient for Muting<R> {
     fn name(&self) -> &str {
         todo!()
     }
@@ -73,10 +78,7 @@ impl<R: Recipient> Recipient for Muting<R> {
 }
 
 /// Hands every message to `recipient` in order; returns how many it accepted, or the first error.
-pub fn deliver_all<R: Recipient>(
-    recipient: &mut R,
-    messages: &[SharedMessage],
-) -> Result<usize, ChatError> {
+pub fn deliver_all<R>(recipient: &mut R, messages: &[SharedMessage]) -> Result<usize, ChatError> {
     todo!("loop, call receive(...)?, count")
 }
 

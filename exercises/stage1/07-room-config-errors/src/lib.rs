@@ -24,12 +24,16 @@
 //!    others (so a caller can print the whole chain of causes).
 //! 3. `From<ParseIntError> for ConfigError`, giving `BadCapacity`, so that `value.parse::<u32>()?`
 //!    works inside [`parse_room_config`].
-//! 4. [`parse_room_config`], using `?` for every check. When a key appears twice, the last wins.
+//! 4. [`parse_room_config`]. A part whose key is empty (`=5`) or that has no `=` is `Malformed`;
+//!    a key other than the three is `UnknownKey`; when a key appears twice, the last wins. After
+//!    all parts are read, check `name` first, then `capacity`. Use `?` for the number and for the
+//!    missing keys (`Option::ok_or` turns a `None` into an error).
 //!
 //! ## What you may change
 //!
-//! Only this file, and only the bodies that say `todo!()`. The tests are in `src/tests.rs`:
-//! read them, but do not edit them.
+//! Fill in the bodies that say `todo!()`. You may add `use` lines and helper functions; do not
+//! change the types or the signatures the tests use. The tests are in `src/tests.rs`: read them,
+//! but do not edit them.
 
 use std::error::Error;
 use std::fmt;

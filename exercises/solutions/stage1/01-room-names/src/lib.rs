@@ -31,7 +31,7 @@ impl RoomName {
     pub fn parse(raw: &str) -> Result<RoomName, RoomNameError> {
         let trimmed = raw.trim();
         // Both are slices of `raw`: nothing is copied until `to_ascii_lowercase` below.
-        let name = trimmed.strip_prefix('#').unwrap_or(trimmed).trim();
+        let name = trimmed.strip_prefix('#').unwrap_or(trimmed);
         if name.is_empty() {
             return Err(RoomNameError::Empty);
         }
