@@ -50,3 +50,38 @@ fn stage1_tour_runs_and_explains_each_piece() {
         "sections should print in order"
     );
 }
+
+#[test]
+fn stage2_simulation_runs_and_every_client_gets_its_messages() {
+    let exe = milestone_binary("stage2-concurrency", "stage2-concurrency");
+    let output = run_bounded(&mut Command::new(exe), Duration::from_secs(60));
+    assert!(
+        output.success,
+        "the stage 2 demo failed:\n{}",
+        output.stderr
+    );
+    assert_contains_all(
+        &output.stdout,
+        &[
+            "1. Tasks are not threads",
+            "10000 tasks ran on",
+            "2. Channels and slow readers",
+            "a subscriber that read late got 4 of 10 and was told it missed 6",
+            "an unbounded queue holds 10000",
+            "the same with a bounded queue of 64: holds 64, refused 9936",
+            "3. The chat: 6 clients send 20 messages each; the last 2 quit halfway",
+            "the transcript recorded 100 messages",
+            "got all 100 messages, in transcript order",
+            "got exactly the first",
+            "every client got every message it should: yes",
+            "clients still registered: 0",
+            "tasks still alive when the tour ends: 0",
+        ],
+    );
+    assert!(!output.stdout.contains("WRONG"), "{}", output.stdout);
+    assert_eq!(
+        output.stdout.matches("in transcript order").count(),
+        4,
+        "four clients stay to the end"
+    );
+}

@@ -18,11 +18,21 @@ fn out_dir() -> &'static Path {
 
 #[test]
 fn two_borrowed_inputs_need_a_named_lifetime() {
-    assert_fails(crate_dir(), "missing_lifetime.rs", "E0106", out_dir());
+    assert_fails(
+        crate_dir(),
+        "missing_lifetime.rs",
+        "error[E0106]",
+        out_dir(),
+    );
     assert_compiles(crate_dir(), "missing_lifetime_fixed.rs", out_dir());
 }
 
 #[test]
 fn a_command_cannot_outlive_its_line() {
-    assert_fails(crate_dir(), "dangling_command.rs", "E0597", out_dir());
+    assert_fails(
+        crate_dir(),
+        "dangling_command.rs",
+        "error[E0597]",
+        out_dir(),
+    );
 }

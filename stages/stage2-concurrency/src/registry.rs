@@ -263,6 +263,36 @@ mod tests {
         assert!(registry.is_empty());
     }
 
+    // ANCHOR: lazy
+    #[test]
+    fn a_future_does_nothing_until_it_is_polled() {
+        use tokio_test::{assert_pending, assert_ready_eq, task};
+
+        let registry = Registry::new();
+        let mut reader = registry.join(ClientId::new(1), name("reader"), 1).unwrap();
+        let message = hello();
+
+        // Calling an async fn only builds a future. Nothing is sent yet.
+        let mut sending = task::spawn(registry.broadcast_waiting(&message));
+        assert!(
+            reader.try_recv().is_err(),
+            "no message before the first poll"
+        );
+
+        // tokio-test polls it by hand, without a runtime: there was room, so it completes.
+        assert_ready_eq!(sending.poll(), 1);
+        drop(sending);
+
+        // The queue (capacity 1) is now full: the next broadcast cannot finish...
+        let mut blocked = task::spawn(registry.broadcast_waiting(&message));
+        assert_pending!(blocked.poll());
+        // ...until the reader makes room, which wakes the waiting task.
+        assert!(reader.try_recv().is_ok());
+        assert!(blocked.is_woken(), "making room wakes the sender");
+        assert_ready_eq!(blocked.poll(), 1);
+    }
+    // ANCHOR_END: lazy
+
     #[tokio::test(start_paused = true)]
     async fn one_slow_client_stalls_the_waiting_broadcast_but_not_the_real_one() {
         let registry = Registry::new();

@@ -207,3 +207,73 @@ fn username(name: &str) -> Username {
     Username::parse(name)
         .unwrap_or_else(|_| Username::parse("invalid-name").unwrap_or_else(|_| unreachable!()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stage1_foundations::Message;
+    use stage1_foundations::message::share;
+
+    fn log(name: &str, received: Vec<SharedMessage>, exit: Exit) -> ClientLog {
+        ClientLog {
+            id: ClientId::new(9),
+            username: username(name),
+            received,
+            sent: 0,
+            rejected: 0,
+            exit,
+        }
+    }
+
+    fn said(name: &str, text: &str) -> SharedMessage {
+        share(Message::new(username(name), text).unwrap())
+    }
+
+    #[test]
+    fn judge_catches_a_missing_a_reordered_and_a_foreign_message() {
+        let transcript = vec![said("ann", "1"), said("bo", "2"), said("ann", "3")];
+        let all = transcript.clone();
+        assert_eq!(
+            judge(&log("bo", all, Exit::Stopped), &transcript),
+            Verdict::GotEverything
+        );
+        let missing_last = transcript[..2].to_vec();
+        assert!(matches!(
+            judge(&log("bo", missing_last, Exit::Stopped), &transcript),
+            Verdict::Wrong(_)
+        ));
+        let reordered = vec![
+            transcript[1].clone(),
+            transcript[0].clone(),
+            transcript[2].clone(),
+        ];
+        assert!(matches!(
+            judge(&log("bo", reordered, Exit::Stopped), &transcript),
+            Verdict::Wrong(_)
+        ));
+        let foreign = vec![
+            transcript[0].clone(),
+            said("bo", "2"),
+            transcript[2].clone(),
+        ];
+        assert!(matches!(
+            judge(&log("bo", foreign, Exit::Stopped), &transcript),
+            Verdict::Wrong(_)
+        ));
+    }
+
+    #[test]
+    fn judge_requires_a_quitter_to_have_its_own_messages() {
+        let transcript = vec![said("ann", "1"), said("bo", "2"), said("ann", "3")];
+        let prefix = transcript[..2].to_vec();
+        assert_eq!(
+            judge(&log("bo", prefix, Exit::Quit), &transcript),
+            Verdict::GotEverythingUntilLeaving(2)
+        );
+        let too_short = transcript[..1].to_vec();
+        assert!(matches!(
+            judge(&log("bo", too_short, Exit::Quit), &transcript),
+            Verdict::Wrong(_)
+        ));
+    }
+}
