@@ -12,7 +12,9 @@
 //! |---|---|
 //! | [`runtime`] | the tokio runtime, `#[tokio::main]`, tasks versus threads |
 //! | [`registry`] | `Arc<Mutex<HashMap<ClientId, Sender>>>`, locks and `.await`, `try_send` |
+//! | [`topic`] | `RwLock`: many readers, rare writers |
 //! | [`channels`] | `broadcast` and `Lagged`, bounded versus unbounded queues |
+//! | [`streams`] | `Stream` and `StreamExt`: `then`, `map`, `filter`, `take_while`, `fold` |
 //! | [`client`] | one task per client, `select!`, streams, ending tasks cleanly |
 //! | [`simulation`] | all of it together, checked message by message |
 //!
@@ -23,6 +25,8 @@ pub mod client;
 pub mod registry;
 pub mod runtime;
 pub mod simulation;
+pub mod streams;
+pub mod topic;
 
 pub use client::{ClientHandle, ClientLog, Exit};
 pub use registry::{Broadcast, JoinError, Registry};

@@ -4,12 +4,14 @@
 //! talk through the shared registry; there is no network yet (that is stage 3).
 
 use std::error::Error;
+use std::time::Duration;
 
 use stage1_foundations::message::share;
 use stage1_foundations::{Message, Username};
 use stage2_concurrency::channels::{Room, flood_bounded, flood_unbounded, receive_all};
 use stage2_concurrency::runtime::{build_runtime, tasks_on_threads};
 use stage2_concurrency::simulation::{self, Config, Verdict};
+use stage2_concurrency::streams::{count_words, tidy, typing};
 
 // ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
@@ -53,6 +55,18 @@ async fn tour() -> Result<(), Box<dyn Error>> {
     let (held, refused) = flood_bounded(&hello, 10_000, 64);
     println!("   the same with a bounded queue of 64: holds {held}, refused {refused}\n");
 
+    // ANCHOR: streams
+    println!("3. Streams: typed lines, cleaned up on the way");
+    let lines = ["  hello  ", "", "how are you", "/quit", "never read"]
+        .map(String::from)
+        .to_vec();
+    let typed = typing(lines, Duration::from_millis(20));
+    let words = count_words(tidy(typed)).await;
+    println!(
+        "   5 lines typed 20 ms apart; tidy() kept 2 of them (blank dropped, stopped at /quit): {words} words\n"
+    );
+    // ANCHOR_END: streams
+
     // ANCHOR: simulate
     let config = Config {
         names: ["alice", "bob", "carol", "dave", "erin", "frank"]
@@ -62,7 +76,7 @@ async fn tour() -> Result<(), Box<dyn Error>> {
         quitters: 2,
     };
     println!(
-        "3. The chat: {} clients send {} messages each; the last {} quit halfway",
+        "4. The chat: {} clients send {} messages each; the last {} quit halfway",
         config.names.len(),
         config.messages_each,
         config.quitters
