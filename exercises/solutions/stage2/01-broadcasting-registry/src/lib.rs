@@ -51,6 +51,11 @@ impl Registry {
         self.lock().len()
     }
 
+    /// Whether no client is registered.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
     /// Removes a client. Returns whether it was registered.
     pub fn leave(&self, id: ClientId) -> bool {
         self.lock().remove(&id).is_some()
