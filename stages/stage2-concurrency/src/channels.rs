@@ -23,9 +23,10 @@ pub struct Room {
 }
 
 impl Room {
-    /// A room whose subscribers may fall at most `capacity` messages behind.
+    /// A room that holds the last `capacity` messages for subscribers that fall behind
+    /// (tokio rounds the capacity up to a power of two; 0 is taken as 1).
     pub fn new(capacity: usize) -> Room {
-        let (sender, _) = broadcast::channel(capacity);
+        let (sender, _) = broadcast::channel(capacity.max(1));
         Room { sender }
     }
 

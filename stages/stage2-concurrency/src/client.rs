@@ -28,9 +28,11 @@ pub enum Exit {
     Disconnected,
     /// Nothing was typed for longer than the idle timeout.
     Idle,
-    /// The stop signal arrived (the server told the task to end).
+    /// The stop signal arrived (the server told the task to end), or its `ClientHandle` was
+    /// dropped, which closes the signal's channel: nobody is left to stop it properly.
     Stopped,
-    /// The registry closed the client's queue.
+    /// Every sender of the client's queue is gone: something else removed the client from the
+    /// registry. Nothing does that in stage 2; stage 4's server removes clients that fall behind.
     Removed,
 }
 
@@ -128,7 +130,7 @@ impl ClientHandle {
         typed: S,
         queue_capacity: usize,
         idle_timeout: Duration,
-    ) -> Result<ClientHandle, crate::registry::JoinError>
+    ) -> Result<ClientHandle, crate::registry::JoinRefused>
     where
         S: Stream<Item = String> + Unpin + Send + 'static,
     {
@@ -217,6 +219,7 @@ mod tests {
         assert!(registry.is_empty());
     }
 
+    // ANCHOR: paused_idle
     #[tokio::test(start_paused = true)]
     async fn an_idle_client_is_removed_after_the_timeout() {
         let registry = Registry::new();
@@ -240,6 +243,7 @@ mod tests {
         assert!(registry.is_empty());
         drop(keys);
     }
+    // ANCHOR_END: paused_idle
 
     #[tokio::test]
     async fn leaving_still_delivers_what_was_queued() {

@@ -29,4 +29,4 @@ pub mod streams;
 pub mod topic;
 
 pub use client::{ClientHandle, ClientLog, Exit};
-pub use registry::{Broadcast, JoinError, Registry};
+pub use registry::{Broadcast, JoinRefused, Registry};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use stage1_foundations::message::share;
 use stage1_foundations::{Message, Username};
 use stage2_concurrency::channels::{Room, flood_bounded, flood_unbounded, receive_all};
-use stage2_concurrency::runtime::{build_runtime, tasks_on_threads};
+use stage2_concurrency::runtime::{alive_tasks_settled, build_runtime, tasks_on_threads};
 use stage2_concurrency::simulation::{self, Config, Verdict};
 use stage2_concurrency::streams::{count_words, tidy, typing};
 
@@ -17,13 +17,13 @@ use stage2_concurrency::streams::{count_words, tidy, typing};
 fn main() -> Result<(), Box<dyn Error>> {
     // What `#[tokio::main]` would do, written out: build a runtime, run one future on it.
     let runtime = build_runtime(2)?;
-    runtime.block_on(tour())?;
-    // Every task was awaited, so the runtime has nothing left to run.
-    println!(
-        "tasks still alive when the tour ends: {}",
-        runtime.metrics().num_alive_tasks()
-    );
-    Ok(())
+    runtime.block_on(async {
+        tour().await?;
+        // Every task was awaited, so nothing is left running on the runtime.
+        let alive = alive_tasks_settled(Duration::from_secs(5)).await;
+        println!("tasks still alive when the tour ends: {alive}");
+        Ok(())
+    })
 }
 // ANCHOR_END: main
 

@@ -39,23 +39,23 @@ struct Member {
 
 /// Why a client could not join.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JoinError {
+pub enum JoinRefused {
     /// Another client already has this id.
     IdInUse(ClientId),
     /// Another client already uses this name.
     UsernameTaken(Username),
 }
 
-impl std::fmt::Display for JoinError {
+impl std::fmt::Display for JoinRefused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            JoinError::IdInUse(id) => write!(f, "client {id} is already connected"),
-            JoinError::UsernameTaken(name) => write!(f, "the name {name} is taken"),
+            JoinRefused::IdInUse(id) => write!(f, "client {id} is already connected"),
+            JoinRefused::UsernameTaken(name) => write!(f, "the name {name} is taken"),
         }
     }
 }
 
-impl std::error::Error for JoinError {}
+impl std::error::Error for JoinRefused {}
 
 // ANCHOR: report
 /// What one broadcast did, client by client.
@@ -83,22 +83,23 @@ impl Registry {
     }
 
     // ANCHOR: join_leave
-    /// Adds a client with a bounded queue of `capacity` messages, and returns the queue's
-    /// receiving end, which the client's task reads from.
+    /// Adds a client with a bounded queue of `capacity` messages (at least 1: tokio refuses a
+    /// queue that can hold nothing), and returns the queue's receiving end, which the client's
+    /// task reads from.
     pub fn join(
         &self,
         id: ClientId,
         username: Username,
         capacity: usize,
-    ) -> Result<mpsc::Receiver<SharedMessage>, JoinError> {
+    ) -> Result<mpsc::Receiver<SharedMessage>, JoinRefused> {
         let mut clients = self.lock();
         if clients.contains_key(&id) {
-            return Err(JoinError::IdInUse(id));
+            return Err(JoinRefused::IdInUse(id));
         }
         if clients.values().any(|member| member.username == username) {
-            return Err(JoinError::UsernameTaken(username));
+            return Err(JoinRefused::UsernameTaken(username));
         }
-        let (queue, receiver) = mpsc::channel(capacity);
+        let (queue, receiver) = mpsc::channel(capacity.max(1));
         clients.insert(id, Member { username, queue });
         Ok(receiver)
     }
@@ -196,13 +197,13 @@ mod tests {
         let _alice = registry.join(ClientId::new(1), name("alice"), 4).unwrap();
         assert_eq!(
             registry.join(ClientId::new(1), name("bob"), 4).unwrap_err(),
-            JoinError::IdInUse(ClientId::new(1))
+            JoinRefused::IdInUse(ClientId::new(1))
         );
         assert_eq!(
             registry
                 .join(ClientId::new(2), name("alice"), 4)
                 .unwrap_err(),
-            JoinError::UsernameTaken(name("alice"))
+            JoinRefused::UsernameTaken(name("alice"))
         );
         assert_eq!(registry.usernames(), [name("alice")]);
     }
@@ -293,6 +294,7 @@ mod tests {
     }
     // ANCHOR_END: lazy
 
+    // ANCHOR: paused_stall
     #[tokio::test(start_paused = true)]
     async fn one_slow_client_stalls_the_waiting_broadcast_but_not_the_real_one() {
         let registry = Registry::new();
@@ -316,4 +318,5 @@ mod tests {
         assert_eq!(report.full, [ClientId::new(1)]);
         assert_eq!(report.delivered, [ClientId::new(2)]);
     }
+    // ANCHOR_END: paused_stall
 }

@@ -9,9 +9,11 @@
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use tokio::runtime::{Builder, Runtime};
+use tokio::runtime::{Builder, Handle, Runtime};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 // ANCHOR: build
 /// Builds the runtime that `#[tokio::main]` would build, with a chosen number of worker threads.
@@ -53,6 +55,26 @@ pub async fn tasks_on_threads(count: usize) -> usize {
 }
 // ANCHOR_END: tasks
 
+// ANCHOR: settle
+/// How many tasks are still alive on the current runtime, once finished ones have been released.
+///
+/// tokio counts a task as alive until the worker thread that ran it has released it, which
+/// happens a moment *after* its `JoinHandle` has returned. So this waits, for at most `limit`,
+/// for the count to reach zero. It waits on a timer rather than spinning, so that on a busy
+/// machine the worker that still has to release a task gets the CPU. A task that is really still
+/// running keeps the count above zero, and that is what this returns after `limit`.
+pub async fn alive_tasks_settled(limit: Duration) -> usize {
+    let deadline = Instant::now() + limit;
+    loop {
+        let alive = Handle::current().metrics().num_alive_tasks();
+        if alive == 0 || Instant::now() >= deadline {
+            return alive;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+// ANCHOR_END: settle
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,15 +82,14 @@ mod tests {
     #[test]
     fn many_tasks_share_few_threads() {
         let runtime = build_runtime(2).unwrap();
-        let threads = runtime.block_on(tasks_on_threads(10_000));
+        let (threads, alive) = runtime.block_on(async {
+            let threads = tasks_on_threads(10_000).await;
+            (threads, alive_tasks_settled(Duration::from_secs(5)).await)
+        });
         assert!(
             (1..=2).contains(&threads),
             "10,000 tasks ran on {threads} threads"
         );
-        assert_eq!(
-            runtime.metrics().num_alive_tasks(),
-            0,
-            "every task was awaited"
-        );
+        assert_eq!(alive, 0, "every task was awaited");
     }
 }

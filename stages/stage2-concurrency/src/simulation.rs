@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::client::{ClientHandle, ClientLog, Exit};
-use crate::registry::{JoinError, Registry};
+use crate::registry::{JoinRefused, Registry};
 
 /// What to simulate.
 #[derive(Debug, Clone)]
@@ -66,7 +66,7 @@ const NEVER_IDLE: Duration = Duration::from_secs(24 * 3600);
 
 // ANCHOR: run
 /// Runs the simulation and checks every client's messages against the transcript.
-pub async fn run(config: &Config) -> Result<Report, JoinError> {
+pub async fn run(config: &Config) -> Result<Report, JoinRefused> {
     let registry = Registry::new();
     let quitters_from = config.names.len().saturating_sub(config.quitters);
     let expected_total: usize = (0..config.names.len())

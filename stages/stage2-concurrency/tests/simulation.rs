@@ -2,13 +2,13 @@
 //!
 //! Clients join, send, quit halfway and are stopped while others are still sending; afterwards
 //! every client's log must match the transcript exactly (see `simulation::judge`), nobody may be
-//! left in the registry, and no task may still be alive. The simulation runs many times, because
+//! left in the registry, and no task may still be alive (`runtime::alive_tasks_settled`). The simulation runs many times, because
 //! a race that loses a message may only show up once in a while.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use stage2_concurrency::runtime::alive_tasks_settled;
 use stage2_concurrency::simulation::{self, Config, Verdict};
-use tokio::runtime::Handle;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_client_gets_every_message_it_should_every_time() {
@@ -46,25 +46,9 @@ async fn every_client_gets_every_message_it_should_every_time() {
             "run {run}: everyone left the registry"
         );
         assert_eq!(
-            alive_tasks_after_settling().await,
+            alive_tasks_settled(Duration::from_secs(5)).await,
             0,
             "run {run}: no task leaked"
         );
-    }
-}
-
-/// tokio counts a task as alive until its worker thread has released it, a moment after its
-/// `JoinHandle` resolved. So this waits, for at most five seconds, for the count to reach zero.
-/// It waits on a timer rather than spinning, so that on a busy machine the worker thread that
-/// still has to release the task gets the CPU. A task that is really still running keeps the
-/// count above zero and fails the test.
-async fn alive_tasks_after_settling() -> usize {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let alive = Handle::current().metrics().num_alive_tasks();
-        if alive == 0 || Instant::now() > deadline {
-            return alive;
-        }
-        tokio::time::sleep(Duration::from_millis(1)).await;
     }
 }
