@@ -87,3 +87,29 @@ pub fn assert_compiles(crate_dir: &Path, file: &str, out_dir: &Path) {
     let (ok, stderr) = compile(crate_dir, file, out_dir);
     assert!(ok, "{file} should compile:\n{stderr}");
 }
+
+/// From a stage's integration test: asserts that `compile_fail/<file>` of *that* stage fails with
+/// an error containing `expected`. A macro, so that `env!` reads the calling crate's folders.
+#[macro_export]
+macro_rules! assert_compile_fails {
+    ($file:expr, $expected:expr) => {
+        $crate::compile_fail::assert_fails(
+            ::std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+            $file,
+            $expected,
+            ::std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        )
+    };
+}
+
+/// From a stage's integration test: asserts that `compile_fail/<file>` of that stage compiles.
+#[macro_export]
+macro_rules! assert_compiles {
+    ($file:expr) => {
+        $crate::compile_fail::assert_compiles(
+            ::std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+            $file,
+            ::std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        )
+    };
+}
