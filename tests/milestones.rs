@@ -5,6 +5,7 @@
 use std::process::Command;
 use std::time::Duration;
 
+use roadmap_tests::process::Running;
 use roadmap_tests::{assert_contains_all, milestone_binary, run_bounded};
 
 #[test]
@@ -85,5 +86,52 @@ fn stage2_simulation_runs_and_every_client_gets_its_messages() {
         output.stdout.matches("in transcript order").count(),
         4,
         "four clients stay to the end"
+    );
+}
+
+#[test]
+fn stage3_two_terminal_clients_chat_through_the_server() {
+    const WAIT: Duration = Duration::from_secs(20);
+    let server_exe = milestone_binary("stage3-websockets", "stage3-server");
+    let client_exe = milestone_binary("stage3-websockets", "stage3-client");
+
+    let mut server = Running::start(&server_exe, &["127.0.0.1:0"]);
+    let listening = server.expect_line("listening on ws://", WAIT);
+    let url = listening
+        .split_whitespace()
+        .last()
+        .expect("the line ends with the URL")
+        .to_owned();
+
+    let mut bob = Running::start(&client_exe, &["bob", &url]);
+    bob.expect_line("connected to", WAIT);
+    let mut alice = Running::start(&client_exe, &["alice", &url]);
+    alice.expect_line("connected to", WAIT);
+
+    alice.type_line("hello bob");
+    assert!(
+        bob.expect_line("alice: hello bob", WAIT)
+            .ends_with("UTC] alice: hello bob")
+    );
+    bob.type_line("hi alice");
+    alice.expect_line("bob: hi alice", WAIT);
+    // Whatever is typed travels as the text of a JSON message, even text that looks like JSON.
+    alice.type_line("{\"text\": \"injected\"}");
+    bob.expect_line("alice: {\"text\": \"injected\"}", WAIT);
+
+    // A name the server refuses: the client shows the server's error in words.
+    let mut stranger = Running::start(&client_exe, &["no spaces allowed", &url]);
+    stranger.expect_line("connected to", WAIT);
+    stranger.type_line("hi");
+    stranger.expect_line("! server says: invalid username", WAIT);
+    assert!(stranger.close_stdin_and_wait(WAIT));
+
+    assert!(
+        alice.close_stdin_and_wait(WAIT),
+        "alice quits cleanly with Ctrl-D"
+    );
+    assert!(
+        bob.close_stdin_and_wait(WAIT),
+        "bob quits cleanly with Ctrl-D"
     );
 }

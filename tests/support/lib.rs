@@ -6,6 +6,7 @@
 //! stalling CI.
 
 pub mod compile_fail;
+pub mod process;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
