@@ -22,7 +22,8 @@ use stage1_foundations::message::share;
 use stage2_concurrency::Registry;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message as Frame};
 
 use crate::wire;
@@ -33,6 +34,11 @@ pub const QUEUE_CAPACITY: usize = 1024;
 /// The largest message the server accepts, in bytes. tungstenite's default is 64 MiB, far more
 /// than any chat line: a client could make the server buffer that much per connection.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// How long a new connection may take to complete the WebSocket handshake. The connection is
+/// already in the registry by then (see `handle_connection`), so without a limit a client that
+/// opens TCP and never finishes the handshake would hold its place and its queue forever.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A bound, not yet running chat server.
 #[derive(Debug)]
@@ -112,9 +118,13 @@ async fn handle_connection(
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE_BYTES))
         .max_frame_size(Some(MAX_MESSAGE_BYTES));
-    let result = match tokio_tungstenite::accept_async_with_config(socket, Some(config)).await {
-        Ok(websocket) => relay(websocket, queue, &registry).await,
-        Err(err) => Err(err),
+    let handshake = tokio_tungstenite::accept_async_with_config(socket, Some(config));
+    let result = match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
+        Ok(Ok(websocket)) => relay(websocket, queue, &registry).await,
+        Ok(Err(err)) => Err(err),
+        Err(_elapsed) => {
+            Err(io::Error::new(io::ErrorKind::TimedOut, "no WebSocket handshake in time").into())
+        }
     };
     // Whatever happened above, the client is gone: take it out of the registry.
     registry.leave(id);
@@ -153,6 +163,14 @@ async fn relay(
                 // The client said goodbye (tungstenite queues the closing reply), or the TCP
                 // connection ended without one.
                 Some(Ok(Frame::Close(_))) | None => break,
+                Some(Err(WsError::Capacity(err))) => {
+                    // Over MAX_MESSAGE_BYTES: say why before hanging up (1009, "message too
+                    // big"). Best effort: the client may still be sending, and then its side
+                    // sees a reset rather than this frame.
+                    let reason = CloseFrame { code: CloseCode::Size, reason: "message too big".into() };
+                    let _ = outgoing.send(Frame::Close(Some(reason))).await;
+                    return Err(WsError::Capacity(err));
+                }
                 Some(Err(err)) => return Err(err),
             },
             message = queue.recv() => match message {

@@ -4,7 +4,8 @@
 //!
 //! A client sends `{"username": "alice", "text": "hi"}`. The server checks both with stage 1's
 //! rules, stamps the time itself and sends everyone
-//! `{"username": "alice", "text": "hi", "timestamp": "2026-11-25T19:21:24.123Z"}`.
+//! `{"username": "alice", "text": "hi", "timestamp": "2026-11-25T20:02:13.231270811Z"}`
+//! (as many fractional digits as the clock gives).
 //! The timestamp is never taken from the client: a client could lie about it, and clocks
 //! disagree, so the one clock that orders the chat is the server's. A frame the server cannot use
 //! gets `{"error": "..."}` back, and the connection stays open.

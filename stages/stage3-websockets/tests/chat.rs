@@ -250,6 +250,24 @@ async fn a_close_frame_is_answered_and_the_client_removed() {
     wait_for_clients(&registry, 0).await;
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_connection_that_never_completes_the_handshake_is_dropped() {
+    let (addr, registry) = start_server().await;
+    let half_open = TcpStream::connect(addr).await.expect("TCP connect");
+    wait_for_clients(&registry, 1).await; // registered, waiting for the handshake
+    // The clock is paused: it jumps ahead to the server's 10-second handshake limit as soon as
+    // nothing else can happen, so this takes no real time.
+    let limit = stage3_websockets::server::HANDSHAKE_TIMEOUT;
+    timeout(limit * 2, async {
+        while !registry.is_empty() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the half-open connection should be dropped after the handshake limit");
+    drop(half_open);
+}
+
 #[tokio::test]
 async fn an_oversized_message_ends_only_that_connection() {
     let (addr, registry) = start_server().await;
