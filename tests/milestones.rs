@@ -135,3 +135,47 @@ fn stage3_two_terminal_clients_chat_through_the_server() {
         "bob quits cleanly with Ctrl-D"
     );
 }
+
+#[test]
+fn stage4_ctrl_c_stops_the_server_and_the_client_reconnects_to_its_restart() {
+    const WAIT: Duration = Duration::from_secs(20);
+    let server_exe = milestone_binary("stage4-architecture", "stage4-server");
+    let client_exe = milestone_binary("stage4-architecture", "stage4-client");
+
+    let mut server = Running::start(&server_exe, &["127.0.0.1:0"]);
+    let url = server
+        .expect_line("listening on ws://", WAIT)
+        .split_whitespace()
+        .last()
+        .map(str::to_owned);
+    let url = url.expect("the line ends with the URL");
+    let addr = url.trim_start_matches("ws://").to_owned();
+
+    let mut alice = Running::start(&client_exe, &["alice", &url]);
+    alice.expect_line("* connected to", WAIT);
+
+    server.interrupt(); // Ctrl-C
+    server.expect_line(
+        "stopped: 1 connection(s) were open; all closed in time: true",
+        WAIT,
+    );
+    assert!(
+        server.wait_for_exit(WAIT),
+        "the server exits with success after Ctrl-C"
+    );
+    alice.expect_line("* connection lost (1001 server shutting down)", WAIT);
+
+    let mut restarted = Running::start(&server_exe, &[&addr]);
+    restarted.expect_line("listening on ws://", WAIT);
+    alice.expect_line("* connected to", WAIT);
+
+    let mut bob = Running::start(&client_exe, &["bob", &url]);
+    bob.expect_line("* connected to", WAIT);
+    bob.type_line("welcome back");
+    alice.expect_line("bob: welcome back", WAIT);
+
+    assert!(alice.close_stdin_and_wait(WAIT));
+    assert!(bob.close_stdin_and_wait(WAIT));
+    restarted.interrupt();
+    assert!(restarted.wait_for_exit(WAIT));
+}

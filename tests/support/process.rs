@@ -84,6 +84,31 @@ impl Running {
             .expect("write to the program's stdin");
     }
 
+    /// Sends SIGINT, what Ctrl-C sends in a terminal (Unix only; uses the `kill` command).
+    pub fn interrupt(&mut self) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -INT failed");
+    }
+
+    /// Waits at most `limit` for the program to exit; returns whether it exited successfully.
+    pub fn wait_for_exit(&mut self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for the program") {
+                return status.success();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} did not exit within {limit:?}",
+                self.name
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Closes stdin (Ctrl-D in a terminal) and waits at most `limit` for the program to exit.
     /// Returns whether it exited successfully.
     pub fn close_stdin_and_wait(&mut self, limit: Duration) -> bool {

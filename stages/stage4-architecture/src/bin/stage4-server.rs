@@ -1,0 +1,82 @@
+//! `stage4-server [ADDRESS]` — the stage 4 chat server. Book: chapter 4.
+//!
+//! Like stage 3's, plus: logs with `tracing` (set `RUST_LOG=debug` for more), disconnects clients
+//! that cannot keep up (close code 4008), and on Ctrl-C or SIGTERM shuts down gracefully: it stops
+//! accepting, tells every client it is going away (1001), and waits up to 5 seconds for them.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use stage4_architecture::{LogObserver, Observers, Server, ServerBuilder};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let addr = match std::env::args().nth(1) {
+        Some(arg) if arg == "-h" || arg == "--help" => {
+            println!("usage: stage4-server [ADDRESS]   (default 127.0.0.1:8080)");
+            return ExitCode::SUCCESS;
+        }
+        Some(addr) => addr,
+        None => "127.0.0.1:8080".to_owned(),
+    };
+    let config = match ServerBuilder::new().addr(addr).build() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("stage4-server: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut observers = Observers::new();
+    observers.add(Arc::new(LogObserver));
+    let server = match Server::bind(config.clone(), observers).await {
+        Ok(server) => server,
+        Err(err) => {
+            eprintln!("stage4-server: cannot listen on {}: {err}", config.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    match server.local_addr() {
+        Ok(bound) => println!("stage 4 chat server listening on ws://{bound}"),
+        Err(err) => eprintln!("listening, but the address is unknown: {err}"),
+    }
+    let report = server.run(shutdown_signal()).await;
+    println!(
+        "stopped: {} connection(s) were open; all closed in time: {}",
+        report.open_connections, report.closed_in_time
+    );
+    ExitCode::SUCCESS
+}
+
+/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill` and service managers send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            eprintln!("cannot listen for Ctrl-C: {err}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                eprintln!("cannot listen for SIGTERM: {err}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
