@@ -113,18 +113,7 @@ impl Running {
     /// Returns whether it exited successfully.
     pub fn close_stdin_and_wait(&mut self, limit: Duration) -> bool {
         self.stdin = None;
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait for the program") {
-                return status.success();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} did not exit within {limit:?} after its input ended",
-                self.name
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        self.wait_for_exit(limit)
     }
 }
 
