@@ -50,9 +50,9 @@ impl Backoff {
     }
 }
 
-/// A random number from the standard library alone: every `RandomState` is seeded with fresh
-/// random keys, so hashing nothing with it gives an unpredictable `u64`. Plenty for jitter (not
-/// for cryptography).
+/// A random number from the standard library alone. `RandomState` keys are seeded randomly once
+/// per thread, and every new `RandomState` changes one of them, so hashing nothing with a new one
+/// gives an unpredictable `u64` each time. Plenty for jitter; not for cryptography.
 pub fn random_u64() -> u64 {
     RandomState::new().hash_one(())
 }

@@ -22,9 +22,11 @@ use crate::state::Shared;
 pub fn broadcast(shared: &Arc<Shared>, from: ClientId, message: Message) -> usize {
     let report = shared.registry.broadcast(&share(message));
     for id in &report.full {
-        // Removing is enough: the client's own task notices and closes with 4008.
-        shared.registry.leave(*id);
-        shared.observers.publish(&Event::TooSlow { id: *id });
+        // Removing is enough: the client's own task notices and closes with 4008. Two
+        // broadcasts may both find the same queue full; only the one that removes it reports it.
+        if shared.registry.leave(*id).is_some() {
+            shared.observers.publish(&Event::TooSlow { id: *id });
+        }
     }
     let recipients = report.delivered.len();
     shared.observers.publish(&Event::Message {

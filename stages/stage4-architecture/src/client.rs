@@ -27,6 +27,9 @@ use crate::events::Event;
 use crate::message::{Goodbye, encode_error, encode_message};
 use crate::state::Shared;
 
+/// How long saying goodbye (the close frame, then the closing handshake) may take.
+const GOODBYE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Why a connection ended badly. (Ending well is `Ok(())`.)
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectionError {
@@ -119,40 +122,46 @@ impl Connection {
         shutdown: CancellationToken,
     ) -> Result<(), ConnectionError> {
         let (mut outgoing, mut incoming) = websocket.split();
+        let limit = self.shared.config.write_timeout;
         let goodbye = loop {
-            tokio::select! {
-                // `biased`: when shutdown and a frame are both ready, shutdown wins.
+            // The error reply to send, if the frame just read was refused.
+            let reply = tokio::select! {
+                // `biased`: branches are tried in this order. Shutdown first; then what others
+                // said, so a client's queue is drained before more of its input is read.
                 biased;
                 _ = shutdown.cancelled() => break Some(Goodbye::ShuttingDown),
+                message = queue.recv() => match message {
+                    Some(message) => Some(encode_message(&message)),
+                    // Only the broadcaster removes a live client, and only for being too slow.
+                    None => break Some(Goodbye::TooSlow),
+                },
                 frame = incoming.next() => match frame {
-                    Some(Ok(Frame::Text(text))) => {
-                        if let Some(error) = self.handle_text(&text) {
-                            outgoing.send(Frame::text(encode_error(&error))).await?;
-                        }
-                    }
+                    Some(Ok(Frame::Text(text))) => self.handle_text(&text).map(|error| encode_error(&error)),
                     Some(Ok(Frame::Binary(_))) => {
-                        let error = encode_error("binary frames are not supported: send JSON as text");
-                        outgoing.send(Frame::text(error)).await?;
+                        Some(encode_error("binary frames are not supported: send JSON as text"))
                     }
-                    Some(Ok(Frame::Ping(_) | Frame::Pong(_) | Frame::Frame(_))) => {}
+                    Some(Ok(Frame::Ping(_) | Frame::Pong(_) | Frame::Frame(_))) => None,
                     Some(Ok(Frame::Close(_))) | None => break None,
                     Some(Err(WsError::Capacity(_))) => break Some(Goodbye::TooBig),
                     Some(Err(err)) => return Err(err.into()),
                 },
-                message = queue.recv() => match message {
-                    Some(message) => outgoing.send(Frame::text(encode_message(&message))).await?,
-                    // Only the broadcaster removes a live client, and only for being too slow.
-                    None => break Some(Goodbye::TooSlow),
-                },
+            };
+            if let Some(text) = reply {
+                match write(&mut outgoing, Frame::text(text), limit, &shutdown).await {
+                    Written::Done => {}
+                    Written::Stalled => break Some(Goodbye::TooSlow),
+                    Written::ShuttingDown => break Some(Goodbye::ShuttingDown),
+                    Written::Failed(err) => return Err(err.into()),
+                }
             }
         };
         let _ = self.state.leave(); // refused only if it never joined, which is fine here
+        // Say goodbye and finish the closing handshake, best effort and briefly: a client that is
+        // too slow or already gone may never read it, and must not keep this task alive.
         if let Some(goodbye) = goodbye {
-            // Best effort: a client that is too slow or already gone may never read it.
-            let _ = outgoing.send(goodbye.frame()).await;
+            let _ = tokio::time::timeout(GOODBYE_TIMEOUT, outgoing.send(goodbye.frame())).await;
         }
-        // Completes the closing handshake (or flushes our close frame).
-        let _ = outgoing.close().await;
+        let _ = tokio::time::timeout(GOODBYE_TIMEOUT, outgoing.close()).await;
         self.state.close();
         Ok(())
     }
@@ -191,6 +200,39 @@ impl Connection {
     }
     // ANCHOR_END: handle_text
 }
+
+// ANCHOR: write
+/// How one write went.
+enum Written {
+    Done,
+    /// The client did not take the frame within the write timeout.
+    Stalled,
+    /// Shutdown began while the write was waiting.
+    ShuttingDown,
+    Failed(WsError),
+}
+
+/// Writes one frame, but never waits longer than `limit`, and gives way to shutdown: a client
+/// that stops reading fills its socket buffer, and then a plain `send` would wait forever.
+async fn write<S>(
+    outgoing: &mut S,
+    frame: Frame,
+    limit: std::time::Duration,
+    shutdown: &CancellationToken,
+) -> Written
+where
+    S: futures_util::Sink<Frame, Error = WsError> + Unpin,
+{
+    tokio::select! {
+        sent = tokio::time::timeout(limit, outgoing.send(frame)) => match sent {
+            Ok(Ok(())) => Written::Done,
+            Ok(Err(err)) => Written::Failed(err),
+            Err(_elapsed) => Written::Stalled,
+        },
+        _ = shutdown.cancelled() => Written::ShuttingDown,
+    }
+}
+// ANCHOR_END: write
 
 /// Parses an incoming frame with the server's clock (stage 3's rules), as an error text on failure.
 pub(crate) fn parse(text: &str) -> Result<stage1_foundations::Message, String> {

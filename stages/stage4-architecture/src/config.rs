@@ -37,7 +37,9 @@ pub enum ConfigError {
 }
 
 // ANCHOR: config
-/// A checked server configuration. Only [`ServerBuilder::build`] makes one.
+/// A checked server configuration, made by [`ServerBuilder::build`]. Its fields are public so
+/// that the server's modules can read them; code that built one by hand, skipping `build`, would
+/// skip the checks too, so don't.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// Where to listen.
@@ -50,6 +52,8 @@ pub struct Config {
     pub handshake_timeout: Duration,
     /// How long shutdown waits for connections to say goodbye before giving up on them.
     pub shutdown_grace: Duration,
+    /// How long one write to a client may take before the client counts as too slow.
+    pub write_timeout: Duration,
 }
 // ANCHOR_END: config
 
@@ -62,6 +66,7 @@ pub struct ServerBuilder {
     max_message_bytes: usize,
     handshake_timeout: Duration,
     shutdown_grace: Duration,
+    write_timeout: Duration,
 }
 
 impl Default for ServerBuilder {
@@ -72,13 +77,14 @@ impl Default for ServerBuilder {
             max_message_bytes: 64 * 1024,
             handshake_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
+            write_timeout: Duration::from_secs(5),
         }
     }
 }
 
 impl ServerBuilder {
     /// A builder with the defaults: 127.0.0.1:8080, 256 queued messages, 64 KiB messages,
-    /// 10 s for the handshake, 5 s of grace at shutdown.
+    /// 10 s for the handshake, 5 s of grace at shutdown, 5 s for one write.
     pub fn new() -> ServerBuilder {
         ServerBuilder::default()
     }
@@ -113,6 +119,12 @@ impl ServerBuilder {
         self
     }
 
+    /// How long one write to a client may take (at least 1 ms) before it counts as too slow.
+    pub fn write_timeout(mut self, limit: Duration) -> ServerBuilder {
+        self.write_timeout = limit;
+        self
+    }
+
     /// Checks every setting and returns the configuration, or the first problem found.
     pub fn build(self) -> Result<Config, ConfigError> {
         let addr = self
@@ -132,18 +144,18 @@ impl ServerBuilder {
         if self.handshake_timeout.is_zero() {
             return Err(ConfigError::Zero("handshake_timeout"));
         }
-        in_range(
-            "shutdown_grace (ms)",
-            self.shutdown_grace.as_millis() as u64,
-            0,
-            300_000,
-        )?;
+        let grace_ms = u64::try_from(self.shutdown_grace.as_millis()).unwrap_or(u64::MAX);
+        in_range("shutdown_grace (ms)", grace_ms, 0, 300_000)?;
+        if self.write_timeout.is_zero() {
+            return Err(ConfigError::Zero("write_timeout"));
+        }
         Ok(Config {
             addr,
             queue_capacity: self.queue_capacity,
             max_message_bytes: self.max_message_bytes,
             handshake_timeout: self.handshake_timeout,
             shutdown_grace: self.shutdown_grace,
+            write_timeout: self.write_timeout,
         })
     }
 }

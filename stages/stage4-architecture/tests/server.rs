@@ -223,6 +223,44 @@ async fn a_client_that_does_not_read_is_disconnected_with_4008() {
 }
 
 #[tokio::test]
+async fn a_client_stuck_in_a_write_does_not_hold_up_shutdown() {
+    // A huge queue and a long write timeout: the slow client is neither removed nor timed out,
+    // its connection task just sits in a write that cannot finish.
+    let builder = ServerBuilder::new()
+        .addr("127.0.0.1:0")
+        .queue_capacity(100_000)
+        .write_timeout(Duration::from_secs(120));
+    let server = start(builder).await;
+    let _stuck = connect(server.addr).await; // never reads
+    let mut fast = connect(server.addr).await;
+    eventually("both are registered", || server.registry.len() == 2).await;
+    let text = "x".repeat(1_900);
+    for _ in 0..300 {
+        // About 12 MB in all: far more than the kernel buffers between server and `_stuck`.
+        for _ in 0..20 {
+            say(&mut fast, "fast", &text).await;
+        }
+        for _ in 0..20 {
+            next_text(&mut fast).await;
+        }
+    }
+    let started = Instant::now();
+    server.stop.send(()).unwrap();
+    let report = timeout(WAIT, server.done)
+        .await
+        .expect("shutdown hung")
+        .expect("run panicked");
+    assert!(
+        report.closed_in_time,
+        "a stuck write must give way to shutdown: {report:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "within the grace period"
+    );
+}
+
+#[tokio::test]
 async fn the_client_reconnects_after_a_restart_and_sends_what_was_typed_meanwhile() {
     let first = start_default().await;
     let addr = first.addr;
