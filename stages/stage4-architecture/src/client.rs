@@ -6,7 +6,7 @@
 //! *joined* (its first message named it), *leaving* (a close is under way), *gone*. Two things
 //! changed from stage 3:
 //! - the first message's username becomes the connection's name; later messages must use it;
-//! - cleanup is a value: [`Membership`] removes the client from the registry and publishes
+//! - cleanup is a value: `Membership` removes the client from the registry and publishes
 //!   `Disconnected` when it is dropped, so it happens on every path out of the connection —
 //!   a normal close, an error returned with `?`, a timeout, even a panic.
 

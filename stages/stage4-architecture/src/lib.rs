@@ -10,7 +10,7 @@
 //!
 //! | module | its one job |
 //! |---|---|
-//! | [`config`] | settings, and the [`ServerBuilder`](config::ServerBuilder) that validates them |
+//! | [`config`] | settings, and the [`ServerBuilder`] that validates them |
 //! | [`events`] | events and observers (logging, counting) |
 //! | [`state`] | the shared state handed to every task |
 //! | [`message`] | what is on the wire, and the close codes |
