@@ -1,0 +1,15 @@
+//! # Stage 5 — Testing, stress and optimisation
+//!
+//! Book: chapter 5, "Stage 5 — Testing, stress and optimisation" (`book/src/stage5.md`).
+//!
+//! Stages 1–4 built a chat server and tested that it is correct. This stage asks how well it
+//! performs, and answers with measurements rather than opinions: a load generator that any of
+//! the servers can be put under ([`stress`]), and criterion benchmarks of the choices the earlier
+//! stages made.
+//!
+//! | part | what it measures |
+//! |---|---|
+//! | [`stress`] | a running server: deliveries per second, loss, latency percentiles |
+//! | `benches/` | single choices in isolation: clones, channels, JSON, fan-out |
+
+pub mod stress;
