@@ -17,8 +17,16 @@ const RECIPIENTS: usize = 1_000;
 
 fn message() -> Message {
     let name = Username::parse("alice").expect("valid name");
-    let when = Utc.with_ymd_and_hms(2026, 1, 2, 12, 0, 0).single().expect("valid time");
-    Message::at(name, &"a hundred-byte chat message, about as long as most are ".repeat(2), when).expect("valid")
+    let when = Utc
+        .with_ymd_and_hms(2026, 1, 2, 12, 0, 0)
+        .single()
+        .expect("valid time");
+    Message::at(
+        name,
+        &"a hundred-byte chat message, about as long as most are ".repeat(2),
+        when,
+    )
+    .expect("valid")
 }
 
 // ANCHOR: clone_vs_share
@@ -36,7 +44,8 @@ fn clone_vs_share(c: &mut Criterion) {
     let shared = share(message());
     group.bench_function("clone an Arc per recipient", |b| {
         b.iter(|| {
-            let pointers: Vec<Arc<Message>> = (0..RECIPIENTS).map(|_| Arc::clone(&shared)).collect();
+            let pointers: Vec<Arc<Message>> =
+                (0..RECIPIENTS).map(|_| Arc::clone(&shared)).collect();
             black_box(pointers)
         })
     });
@@ -69,7 +78,9 @@ fn json(c: &mut Criterion) {
     group.bench_function("decode and validate one incoming frame", |b| {
         b.iter(|| black_box(parse_incoming(black_box(incoming), now)))
     });
-    group.bench_function("encode one outgoing frame", |b| b.iter(|| black_box(encode_message(black_box(&shared)))));
+    group.bench_function("encode one outgoing frame", |b| {
+        b.iter(|| black_box(encode_message(black_box(&shared))))
+    });
     group.finish();
 }
 // ANCHOR_END: json
@@ -82,7 +93,9 @@ fn channels(c: &mut Criterion) {
     group.throughput(Throughput::Elements(RECIPIENTS as u64));
     let shared = share(message());
 
-    let (senders, mut receivers): (Vec<_>, Vec<_>) = (0..RECIPIENTS).map(|_| mpsc::channel::<Arc<Message>>(64)).unzip();
+    let (senders, mut receivers): (Vec<_>, Vec<_>) = (0..RECIPIENTS)
+        .map(|_| mpsc::channel::<Arc<Message>>(64))
+        .unzip();
     group.bench_function("bounded mpsc per client: try_send, then each reads", |b| {
         b.iter(|| {
             for sender in &senders {
@@ -94,8 +107,9 @@ fn channels(c: &mut Criterion) {
         })
     });
 
-    let (senders, mut receivers): (Vec<_>, Vec<_>) =
-        (0..RECIPIENTS).map(|_| mpsc::unbounded_channel::<Arc<Message>>()).unzip();
+    let (senders, mut receivers): (Vec<_>, Vec<_>) = (0..RECIPIENTS)
+        .map(|_| mpsc::unbounded_channel::<Arc<Message>>())
+        .unzip();
     group.bench_function("unbounded mpsc per client: send, then each reads", |b| {
         b.iter(|| {
             for sender in &senders {
@@ -132,32 +146,42 @@ fn fan_out(c: &mut Criterion) {
         let mut queues: Vec<_> = (0..clients)
             .map(|n| {
                 let name = Username::parse(&format!("user{n}")).expect("valid name");
-                registry.join(ClientId::new(n as u64), name, 64).expect("distinct ids")
+                registry
+                    .join(ClientId::new(n as u64), name, 64)
+                    .expect("distinct ids")
             })
             .collect();
         group.throughput(Throughput::Elements(clients as u64));
-        group.bench_with_input(BenchmarkId::new("registry broadcast + JSON per client", clients), &clients, |b, _| {
-            b.iter(|| {
-                registry.broadcast(&share(message()));
-                for queue in &mut queues {
-                    if let Ok(message) = queue.try_recv() {
-                        black_box(encode_message(&message));
+        group.bench_with_input(
+            BenchmarkId::new("registry broadcast + JSON per client", clients),
+            &clients,
+            |b, _| {
+                b.iter(|| {
+                    registry.broadcast(&share(message()));
+                    for queue in &mut queues {
+                        if let Ok(message) = queue.try_recv() {
+                            black_box(encode_message(&message));
+                        }
                     }
-                }
-            })
-        });
-        group.bench_with_input(BenchmarkId::new("registry broadcast + JSON once", clients), &clients, |b, _| {
-            b.iter(|| {
-                let shared = share(message());
-                let text: Arc<str> = encode_message(&shared).into();
-                registry.broadcast(&shared);
-                for queue in &mut queues {
-                    if queue.try_recv().is_ok() {
-                        black_box(Arc::clone(&text));
+                })
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("registry broadcast + JSON once", clients),
+            &clients,
+            |b, _| {
+                b.iter(|| {
+                    let shared = share(message());
+                    let text: Arc<str> = encode_message(&shared).into();
+                    registry.broadcast(&shared);
+                    for queue in &mut queues {
+                        if queue.try_recv().is_ok() {
+                            black_box(Arc::clone(&text));
+                        }
                     }
-                }
-            })
-        });
+                })
+            },
+        );
     }
     group.finish();
 }
