@@ -10,6 +10,8 @@
 //! | part | what it measures |
 //! |---|---|
 //! | [`stress`] | a running server: deliveries per second, loss, latency percentiles |
+//! | [`optimized`] | stage 3's server, serialising once and batching writes |
 //! | `benches/` | single choices in isolation: clones, channels, JSON, fan-out |
 
+pub mod optimized;
 pub mod stress;

@@ -88,3 +88,25 @@ async fn bad_settings_and_unreachable_servers_are_errors() {
         .expect_err("nothing listens");
     assert!(err.to_string().contains("could not connect"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counts_every_delivery_against_the_optimized_server() {
+    let server = stage5_testing::optimized::OptimizedServer::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("ws://{}", server.local_addr().expect("address"));
+    tokio::spawn(server.run());
+    let report = stress::run(&config(url), Arc::new(Progress::default()))
+        .await
+        .expect("the run works");
+    assert_eq!(
+        (
+            report.sent,
+            report.delivered,
+            report.lost,
+            report.disconnected
+        ),
+        (100, 2_000, 0, 0),
+        "{report:?}"
+    );
+}
