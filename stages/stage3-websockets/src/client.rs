@@ -23,8 +23,12 @@ pub type ClientError = Box<dyn Error + Send + Sync>;
 
 // ANCHOR: render
 /// How a frame from the server looks in the terminal.
+///
+/// Control characters are replaced with `�`: the text comes from other people, and a terminal
+/// obeys control sequences (`ESC [2J` clears the screen), so printing them raw would let anyone
+/// redraw everyone's terminal.
 pub fn render(frame: &str) -> String {
-    match serde_json::from_str::<ServerFrame>(frame) {
+    let line = match serde_json::from_str::<ServerFrame>(frame) {
         Ok(ServerFrame::Chat(message)) => {
             format!(
                 "[{} UTC] {}: {}",
@@ -35,7 +39,16 @@ pub fn render(frame: &str) -> String {
         }
         Ok(ServerFrame::Error(reply)) => format!("! server says: {}", reply.error),
         Err(_) => format!("? {frame}"),
-    }
+    };
+    line.chars()
+        .map(|c| {
+            if c.is_control() {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 // ANCHOR_END: render
 
@@ -100,5 +113,18 @@ mod tests {
         assert_eq!(render(chat), "[12:00:05 UTC] alice: hi");
         assert_eq!(render(r#"{"error":"nope"}"#), "! server says: nope");
         assert_eq!(render("garbage"), "? garbage");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let attack = serde_json::json!({
+            "username": "eve",
+            "text": "\u{1b}[2J\u{1b}[31mgotcha\u{7}",
+            "timestamp": "2026-01-02T12:00:05Z",
+        });
+        assert_eq!(
+            render(&attack.to_string()),
+            "[12:00:05 UTC] eve: \u{fffd}[2J\u{fffd}[31mgotcha\u{fffd}"
+        );
     }
 }
