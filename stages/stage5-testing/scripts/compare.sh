@@ -3,8 +3,8 @@
 #
 # Puts the stage 3, stage 4 and stage 5 servers under the same loads with the stress tool and
 # writes the results as a Markdown table (the book includes book/src/generated/stage5-compare.md).
-# Each server is pinned to CPU 0 and the load generator to CPU 1 with `taskset`, so the two do not
-# compete for a core. Takes about four minutes.
+# Each server is pinned to CPU 0 with `taskset`; the load generator is not pinned, and the system
+# schedules it mostly on the other core. Takes about four minutes.
 #
 #   bash stages/stage5-testing/scripts/compare.sh [OUTPUT.md]
 set -euo pipefail
