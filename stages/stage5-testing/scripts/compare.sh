@@ -7,25 +7,39 @@
 # schedules it mostly on the other core. Takes about four minutes.
 #
 #   bash stages/stage5-testing/scripts/compare.sh [OUTPUT.md]
+#   RATES="10 100" bash stages/stage5-testing/scripts/compare.sh /tmp/quick.md   # fewer rows
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 out=${1:-book/src/generated/stage5-compare.md}
 clients=1000
-rates=(10 100 300 1000)
+read -r -a rates <<< "${RATES:-10 100 300 1000}"
 cargo build --release --quiet -p stage3-websockets -p stage4-architecture -p stage5-testing
 bin=target/release
-pin() { if command -v taskset > /dev/null; then taskset -c "$1" "${@:2}"; else "${@:2}"; fi; }
+server_pid=""
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null' EXIT
+
+# Starts a server in the background on CPU 0. Not through a shell function run with `&`: then `$!`
+# would be a subshell's process id, and stopping it would leave the server running.
+start_server() { # binary log
+    if command -v taskset > /dev/null; then
+        taskset -c 0 "$bin/$1" 127.0.0.1:0 > "$2" 2>/dev/null &
+    else
+        "$bin/$1" 127.0.0.1:0 > "$2" 2>/dev/null &
+    fi
+    server_pid=$!
+}
 
 row() { # server-binary rate
     local log; log=$(mktemp)
-    pin 0 "$bin/$1" 127.0.0.1:0 > "$log" 2>/dev/null &
-    local pid=$!
+    start_server "$1" "$log"
+    local pid=$server_pid
     for _ in $(seq 50); do grep -q 'ws://' "$log" && break; sleep 0.1; done
     local url; url=$(grep -o 'ws://[0-9.:]*' "$log" | head -1)
     local json; json=$(timeout 120 "$bin/stress" --url "$url" --clients "$clients" --senders 10 \
         --rate "$2" --duration 10 --json --quiet 2>/dev/null || true)
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    server_pid=""
     rm -f "$log"
     python3 - "$1" "$2" "$json" <<'PY'
 import json, sys
