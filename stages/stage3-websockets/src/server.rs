@@ -40,6 +40,20 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// opens TCP and never finishes the handshake would hold its place and its queue forever.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The address a server binary should listen on: its first command-line argument, or
+/// 127.0.0.1:8080. With `-h` or `--help` it prints `usage` and returns `None`. Shared by the
+/// stage 3, 4 and 5 server binaries.
+pub fn listen_address(usage: &str) -> Option<String> {
+    match std::env::args().nth(1) {
+        Some(arg) if arg == "-h" || arg == "--help" => {
+            println!("{usage}");
+            None
+        }
+        Some(addr) => Some(addr),
+        None => Some("127.0.0.1:8080".to_owned()),
+    }
+}
+
 /// A bound, not yet running chat server.
 #[derive(Debug)]
 pub struct Server {
@@ -115,20 +129,28 @@ async fn handle_connection(
     let queue = registry
         .join(id, name, QUEUE_CAPACITY)
         .map_err(|err| io::Error::other(err.to_string()))?;
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(MAX_MESSAGE_BYTES))
-        .max_frame_size(Some(MAX_MESSAGE_BYTES));
-    let handshake = tokio_tungstenite::accept_async_with_config(socket, Some(config));
-    let result = match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
-        Ok(Ok(websocket)) => relay(websocket, queue, &registry).await,
-        Ok(Err(err)) => Err(err),
-        Err(_elapsed) => {
-            Err(io::Error::new(io::ErrorKind::TimedOut, "no WebSocket handshake in time").into())
-        }
+    let result = match upgrade(socket).await {
+        Ok(websocket) => relay(websocket, queue, &registry).await,
+        Err(err) => Err(err),
     };
     // Whatever happened above, the client is gone: take it out of the registry.
     registry.leave(id);
     result
+}
+
+/// The server's half of the WebSocket handshake, with this stage's limits: messages and frames
+/// of at most [`MAX_MESSAGE_BYTES`], and at most [`HANDSHAKE_TIMEOUT`] for the handshake.
+pub async fn upgrade(socket: TcpStream) -> Result<WebSocketStream<TcpStream>, WsError> {
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_MESSAGE_BYTES));
+    let handshake = tokio_tungstenite::accept_async_with_config(socket, Some(config));
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
+        Ok(done) => done,
+        Err(_elapsed) => {
+            Err(io::Error::new(io::ErrorKind::TimedOut, "no WebSocket handshake in time").into())
+        }
+    }
 }
 // ANCHOR_END: handle
 

@@ -24,11 +24,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures_util::{SinkExt, StreamExt};
-use stage3_websockets::server::{HANDSHAKE_TIMEOUT, MAX_MESSAGE_BYTES, QUEUE_CAPACITY};
+use stage3_websockets::server::{QUEUE_CAPACITY, upgrade};
 use stage3_websockets::wire;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message as Frame, Utf8Bytes};
 
 /// The most queued messages written before one flush.
@@ -106,14 +105,10 @@ async fn handle(socket: TcpStream, id: u64, clients: Clients) -> Result<(), WsEr
     socket.set_nodelay(true)?;
     let (queue, inbox) = mpsc::channel(QUEUE_CAPACITY);
     clients.lock().insert(id, queue); // before the handshake, as in stage 3
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(MAX_MESSAGE_BYTES))
-        .max_frame_size(Some(MAX_MESSAGE_BYTES));
-    let handshake = tokio_tungstenite::accept_async_with_config(socket, Some(config));
-    let result = match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
-        Ok(Ok(websocket)) => relay(websocket, inbox, &clients).await,
-        Ok(Err(err)) => Err(err),
-        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "no handshake in time").into()),
+    // Stage 3's handshake, with stage 3's limits.
+    let result = match upgrade(socket).await {
+        Ok(websocket) => relay(websocket, inbox, &clients).await,
+        Err(err) => Err(err),
     };
     clients.lock().remove(&id);
     result

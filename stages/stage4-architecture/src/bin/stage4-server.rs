@@ -5,6 +5,8 @@
 //! accepting, tells every client it is going away (1001), and waits up to 5 seconds for them.
 
 use std::process::ExitCode;
+
+use stage3_websockets::server::listen_address;
 use std::sync::Arc;
 
 use stage4_architecture::{LogObserver, Observers, Server, ServerBuilder};
@@ -17,13 +19,9 @@ async fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    let addr = match std::env::args().nth(1) {
-        Some(arg) if arg == "-h" || arg == "--help" => {
-            println!("usage: stage4-server [ADDRESS]   (default 127.0.0.1:8080)");
-            return ExitCode::SUCCESS;
-        }
-        Some(addr) => addr,
-        None => "127.0.0.1:8080".to_owned(),
+    let Some(addr) = listen_address("usage: stage4-server [ADDRESS]   (default 127.0.0.1:8080)")
+    else {
+        return ExitCode::SUCCESS;
     };
     let config = match ServerBuilder::new().addr(addr).build() {
         Ok(config) => config,

@@ -3,17 +3,15 @@
 
 use std::process::ExitCode;
 
+use stage3_websockets::server::listen_address;
+
 use stage5_testing::optimized::OptimizedServer;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let addr = match std::env::args().nth(1) {
-        Some(arg) if arg == "-h" || arg == "--help" => {
-            println!("usage: stage5-server [ADDRESS]   (default 127.0.0.1:8080)");
-            return ExitCode::SUCCESS;
-        }
-        Some(addr) => addr,
-        None => "127.0.0.1:8080".to_owned(),
+    let Some(addr) = listen_address("usage: stage5-server [ADDRESS]   (default 127.0.0.1:8080)")
+    else {
+        return ExitCode::SUCCESS;
     };
     let server = match OptimizedServer::bind(&addr).await {
         Ok(server) => server,
