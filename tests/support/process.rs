@@ -76,6 +76,11 @@ impl Running {
         }
     }
 
+    /// Every line read so far (by `expect_line`), oldest first.
+    pub fn seen(&self) -> &[String] {
+        &self.seen
+    }
+
     /// Types `line` and Enter.
     pub fn type_line(&mut self, line: &str) {
         let stdin = self.stdin.as_mut().expect("stdin is still open");

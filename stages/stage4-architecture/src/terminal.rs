@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use stage3_websockets::client::render;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
@@ -165,6 +166,37 @@ async fn session(
     }
 }
 // ANCHOR_END: session
+
+/// The keyboard as a channel of lines, read on a task of its own so that reading stdin never
+/// blocks the chat. The channel closes when stdin does (Ctrl-D).
+pub fn stdin_lines() -> mpsc::Receiver<String> {
+    let (keys, typed) = mpsc::channel(64);
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(tokio::io::stdin()).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if keys.send(line).await.is_err() {
+                break;
+            }
+        }
+    });
+    typed
+}
+
+/// The screen as a channel of lines, printed to stdout by a task of its own. Once every sender
+/// is dropped, await the handle to be sure the last lines are printed.
+pub fn stdout_printer() -> (mpsc::Sender<String>, tokio::task::JoinHandle<()>) {
+    let (screen, mut shown) = mpsc::channel::<String>(64);
+    let printer = tokio::spawn(async move {
+        let mut stdout = tokio::io::stdout();
+        while let Some(line) = shown.recv().await {
+            let written = stdout.write_all(format!("{line}\n").as_bytes()).await;
+            if written.and(stdout.flush().await).is_err() {
+                break;
+            }
+        }
+    });
+    (screen, printer)
+}
 
 /// Waits `delay`, keeping lines typed meanwhile. Returns `false` if the input ended.
 async fn wait_keeping_input(

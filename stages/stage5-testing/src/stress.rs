@@ -252,7 +252,7 @@ async fn send(
 // ANCHOR_END: send
 
 /// The text of a message: its intended send time (microseconds after the epoch), padded.
-fn stamp(intended: Duration, bytes: usize) -> String {
+pub fn stamp(intended: Duration, bytes: usize) -> String {
     let mut text = format!("t={} ", intended.as_micros());
     while text.len() < bytes {
         text.push('.');
@@ -312,17 +312,17 @@ async fn receive(
 /// The intended send time stamped in a chat message's text, if it is one of ours.
 fn intended_time(frame: &str) -> Option<Duration> {
     let message: ChatMessage = serde_json::from_str(frame).ok()?;
-    let micros = message
-        .text
-        .strip_prefix("t=")?
-        .split(' ')
-        .next()?
-        .parse()
-        .ok()?;
+    parse_stamp(&message.text)
+}
+
+/// The intended send time that [`stamp`] wrote into a text, if it is one of ours.
+pub fn parse_stamp(text: &str) -> Option<Duration> {
+    let micros = text.strip_prefix("t=")?.split(' ').next()?.parse().ok()?;
     Some(Duration::from_micros(micros))
 }
 
-fn summarize(histogram: &Histogram<u64>) -> Latency {
+/// The percentiles of a histogram of microseconds.
+pub fn summarize(histogram: &Histogram<u64>) -> Latency {
     if histogram.is_empty() {
         return Latency::default();
     }

@@ -7,8 +7,6 @@ use std::process::ExitCode;
 
 use stage3_websockets::client::DEFAULT_URL;
 use stage4_architecture::terminal::{self, ClientEnd, ClientOptions};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::sync::mpsc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -19,27 +17,8 @@ async fn main() -> ExitCode {
     };
     let url = args.next().unwrap_or_else(|| DEFAULT_URL.to_owned());
 
-    // Keyboard -> channel, in a task of its own so reading stdin never blocks the chat.
-    let (keys, typed) = mpsc::channel(64);
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(tokio::io::stdin()).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            if keys.send(line).await.is_err() {
-                break;
-            }
-        }
-    });
-    // Channel -> screen.
-    let (screen, mut shown) = mpsc::channel::<String>(64);
-    let printer = tokio::spawn(async move {
-        let mut stdout = tokio::io::stdout();
-        while let Some(line) = shown.recv().await {
-            let written = stdout.write_all(format!("{line}\n").as_bytes()).await;
-            if written.and(stdout.flush().await).is_err() {
-                break;
-            }
-        }
-    });
+    let typed = terminal::stdin_lines();
+    let (screen, printer) = terminal::stdout_printer();
 
     let end = terminal::run(ClientOptions::new(url, username), typed, screen).await;
     let _ = printer.await; // the screen channel closed when `run` returned: print what is left

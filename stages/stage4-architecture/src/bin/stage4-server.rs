@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use stage3_websockets::server::listen_address;
 use std::sync::Arc;
 
+use stage4_architecture::server::shutdown_signal;
 use stage4_architecture::{LogObserver, Observers, Server, ServerBuilder};
 use tracing_subscriber::EnvFilter;
 
@@ -49,32 +50,4 @@ async fn main() -> ExitCode {
         report.open_connections, report.closed_in_time
     );
     ExitCode::SUCCESS
-}
-
-/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill` and service managers send).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            eprintln!("cannot listen for Ctrl-C: {err}");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                eprintln!("cannot listen for SIGTERM: {err}");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
 }

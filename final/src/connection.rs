@@ -1,0 +1,219 @@
+//! The task that runs one WebSocket connection: reads requests, writes queued frames in
+//! batches, keeps the deadlines, and closes with the right code.
+//!
+//! Final server — book chapter "The final server", section "One connection".
+//!
+//! Stage 4's client task, with stage 5's batched writer. One task owns the socket and waits on
+//! everything at once with `select!`, in this order of priority (`biased`):
+//! 1. the server is shutting down → close 1001;
+//! 2. the hub kicked this connection (its queue filled up) → close 4008;
+//! 3. a frame from the client → the [`Session`] handles it;
+//! 4. frames queued for the client → feed them all, then flush once;
+//! 5. the ping timer, the idle deadline, the hello deadline.
+//!
+//! Every write is bounded by `write_timeout`: a client that stops reading stalls only its own
+//! task, and only that long. When the task ends, for whatever reason, the hub forgets the
+//! connection before anything else, so the others see the `presence` leave at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
+
+use crate::hub::Peer;
+use crate::protocol::CloseCode;
+use crate::server::Shared;
+use crate::session::{Session, Verdict};
+
+/// The most queued frames written before one flush.
+pub(crate) const MAX_BATCH: usize = 256;
+
+/// How a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// The server closes it with this code.
+    Close(CloseCode),
+    /// The client sent a close frame; tungstenite has queued the answer.
+    ClientClosed,
+    /// The connection is gone without a close handshake.
+    Vanished,
+}
+
+impl End {
+    fn from_error(err: &WsError) -> End {
+        match err {
+            WsError::Capacity(_) => End::Close(CloseCode::TooBig),
+            WsError::Utf8(_) => End::Close(CloseCode::InvalidPayload),
+            WsError::Protocol(_) => End::Close(CloseCode::ProtocolError),
+            _ => End::Vanished,
+        }
+    }
+}
+
+// ANCHOR: serve
+/// Runs one upgraded connection until it ends.
+pub(crate) async fn serve<S>(
+    mut ws: WebSocketStream<S>,
+    peer: Peer,
+    mut queue: mpsc::Receiver<Utf8Bytes>,
+    shared: Arc<Shared>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let config = &shared.config;
+    let mut session = Session::new(peer.clone(), config, Instant::now().into_std());
+    let hello_deadline = tokio::time::sleep(config.hello_timeout);
+    tokio::pin!(hello_deadline);
+    let mut ping =
+        tokio::time::interval_at(Instant::now() + config.ping_interval, config.ping_interval);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut last_heard = Instant::now();
+    let idle_deadline = tokio::time::sleep(config.idle_timeout);
+    tokio::pin!(idle_deadline);
+
+    let end = loop {
+        tokio::select! {
+            biased;
+            () = shared.shutdown.cancelled() => break End::Close(CloseCode::GoingAway),
+            () = peer.kicked() => break End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow)),
+            frame = ws.next() => {
+                last_heard = Instant::now();
+                let verdict = match frame {
+                    Some(Ok(Message::Text(text))) => {
+                        let was_welcomed = session.username().is_some();
+                        let verdict = session.on_text(&shared.hub, &shared.stats, &text, last_heard.into_std());
+                        if let (false, Some(name)) = (was_welcomed, session.username()) {
+                            tracing::Span::current().record("user", name);
+                            tracing::info!("welcome");
+                        }
+                        verdict
+                    }
+                    Some(Ok(Message::Binary(_))) => session.on_binary(&shared.hub, &shared.stats, last_heard.into_std()),
+                    Some(Ok(Message::Close(_))) => break End::ClientClosed,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Verdict::Continue,
+                    Some(Err(err)) => {
+                        tracing::debug!(%err, "read failed");
+                        break End::from_error(&err);
+                    }
+                    None => break End::Vanished,
+                };
+                if let Verdict::Close(code) = verdict {
+                    break End::Close(code);
+                }
+            }
+            Some(first) = queue.recv() => {
+                if let Err(end) = bounded(&shared, write_batch(&mut ws, first, &mut queue)).await {
+                    break end;
+                }
+            }
+            _ = ping.tick() => {
+                if let Err(end) = bounded(&shared, ws.send(Message::Ping(Default::default()))).await {
+                    break end;
+                }
+            }
+            () = &mut idle_deadline => {
+                // The deadline was set when it was last armed; move it if the client spoke since.
+                let due = last_heard + config.idle_timeout;
+                if Instant::now() >= due {
+                    break End::Close(CloseCode::Idle);
+                }
+                idle_deadline.as_mut().reset(due);
+            }
+            () = &mut hello_deadline, if session.username().is_none() => break End::Close(CloseCode::NoHello),
+        }
+    };
+    shared.hub.disconnect(peer.id());
+    goodbye(&mut ws, &mut queue, end, &shared).await;
+}
+// ANCHOR_END: serve
+
+// ANCHOR: write_batch
+/// Writes `first` and whatever else is already queued (up to [`MAX_BATCH`]), then flushes once:
+/// one system call for a burst of messages instead of one each.
+async fn write_batch<S>(
+    ws: &mut WebSocketStream<S>,
+    first: Utf8Bytes,
+    queue: &mut mpsc::Receiver<Utf8Bytes>,
+) -> Result<(), WsError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    ws.feed(Message::Text(first)).await?;
+    for _ in 1..MAX_BATCH {
+        let Ok(next) = queue.try_recv() else { break };
+        ws.feed(Message::Text(next)).await?;
+    }
+    ws.flush().await
+}
+// ANCHOR_END: write_batch
+
+/// Runs a write with the write timeout, giving up early if the server shuts down.
+async fn bounded(
+    shared: &Shared,
+    write: impl Future<Output = Result<(), WsError>>,
+) -> Result<(), End> {
+    tokio::select! {
+        result = tokio::time::timeout(shared.config.write_timeout, write) => match result {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(err)) => Err(End::from_error(&err)),
+            Err(_elapsed) => Err(End::Close(CloseCode::TooSlow)),
+        },
+        () = shared.shutdown.cancelled() => Err(End::Close(CloseCode::GoingAway)),
+    }
+}
+
+/// Ends the connection: the frames still queued and a close frame with the code when the server
+/// ends it, the answer to the
+/// client's close frame when the client does, and in both cases a bounded wait for the other
+/// side, so a client that vanished cannot keep the task alive.
+async fn goodbye<S>(
+    ws: &mut WebSocketStream<S>,
+    queue: &mut mpsc::Receiver<Utf8Bytes>,
+    end: End,
+    shared: &Shared,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let limit: Duration = shared.config.close_timeout;
+    match end {
+        End::Close(code) => {
+            shared.stats.close(code);
+            tracing::info!(code = code.code(), reason = code.reason(), "closing");
+            let frame = CloseFrame {
+                code: code.code().into(),
+                reason: code.reason().into(),
+            };
+            let _ = tokio::time::timeout(limit, async {
+                // What was queued before the decision goes first (the error reply that explains
+                // a 4013, say), except for a client too slow to take it anyway.
+                if code != CloseCode::TooSlow {
+                    while let Ok(queued) = queue.try_recv() {
+                        if ws.feed(Message::Text(queued)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                if ws.send(Message::Close(Some(frame))).await.is_ok() {
+                    // Read until the client's close frame (or the end) completes the handshake.
+                    while let Some(Ok(_)) = ws.next().await {}
+                }
+            })
+            .await;
+        }
+        End::ClientClosed => {
+            shared.stats.close(CloseCode::Normal);
+            tracing::info!("client closed");
+            let _ = tokio::time::timeout(limit, SinkExt::close(ws)).await;
+        }
+        End::Vanished => {
+            shared.stats.vanished();
+            tracing::info!("connection lost");
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! The server: binds, accepts, hands each connection to HTTP, and shuts down in order.
+//!
+//! Final server — book chapter "The final server", sections "Starting and stopping".
+//!
+//! The library API is three steps, the same whether a binary, a test or another program embeds
+//! the server: [`Server::bind`] (or [`Server::from_listener`]) to get a port, then
+//! [`Server::run_until`] a shutdown signal, or [`Server::spawn`] to get a [`RunningServer`]
+//! handle with its address, live counters and `shutdown()`.
+//!
+//! Shutdown is stage 4's, in order: stop accepting, tell every connection (one
+//! `CancellationToken` they all watch), each closes with 1001, and wait for their tasks (one
+//! `TaskTracker`) at most `shutdown_grace`.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Config;
+use crate::http;
+use crate::hub::Hub;
+use crate::stats::{Stats, StatsSnapshot};
+
+/// What every task of one server shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) hub: Hub,
+    pub(crate) stats: Arc<Stats>,
+    pub(crate) shutdown: CancellationToken,
+    pub(crate) tracker: TaskTracker,
+    next_id: AtomicU64,
+    slots: Mutex<Slots>,
+}
+
+/// WebSocket connections counted for the connection limits.
+#[derive(Debug, Default)]
+struct Slots {
+    total: usize,
+    per_ip: HashMap<IpAddr, usize>,
+}
+
+/// Why an upgrade was refused for the connection limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Full {
+    /// `max_connections` reached.
+    Server,
+    /// `max_connections_per_ip` reached for this address.
+    Address,
+}
+
+/// A counted connection; dropping it frees the slot.
+#[derive(Debug)]
+pub(crate) struct Slot {
+    shared: Arc<Shared>,
+    ip: IpAddr,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut slots = self
+            .shared
+            .slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        slots.total -= 1;
+        if let Some(count) = slots.per_ip.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                slots.per_ip.remove(&self.ip);
+            }
+        }
+    }
+}
+
+impl Shared {
+    /// Counts a new WebSocket connection from `ip`, if the limits allow it.
+    pub(crate) fn take_slot(self: &Arc<Shared>, ip: IpAddr) -> Result<Slot, Full> {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if slots.total >= self.config.max_connections {
+            return Err(Full::Server);
+        }
+        let per_ip = slots.per_ip.get(&ip).copied().unwrap_or(0);
+        let cap = self.config.max_connections_per_ip;
+        if cap > 0 && per_ip >= cap {
+            return Err(Full::Address);
+        }
+        slots.total += 1;
+        *slots.per_ip.entry(ip).or_insert(0) += 1;
+        Ok(Slot {
+            shared: Arc::clone(self),
+            ip,
+        })
+    }
+
+    /// A number for a new connection.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+/// A bound server, not yet accepting.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    shared: Arc<Shared>,
+}
+
+/// How a shutdown went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// WebSocket connections open when shutdown began (each was sent a 1001 close).
+    pub connections: u64,
+    /// Whether every connection's task ended within `shutdown_grace`.
+    pub drained: bool,
+}
+
+impl Server {
+    /// Binds to `addr` (port 0 picks a free port) with `config`.
+    pub async fn bind(addr: impl ToSocketAddrs, config: Config) -> io::Result<Server> {
+        Ok(Server::from_listener(
+            TcpListener::bind(addr).await?,
+            config,
+        ))
+    }
+
+    /// Serves on a listener that is already bound.
+    pub fn from_listener(listener: TcpListener, config: Config) -> Server {
+        let stats = Arc::new(Stats::default());
+        let shared = Arc::new(Shared {
+            hub: Hub::new(&config, Arc::clone(&stats)),
+            config,
+            stats,
+            shutdown: CancellationToken::new(),
+            tracker: TaskTracker::new(),
+            next_id: AtomicU64::new(0),
+            slots: Mutex::default(),
+        });
+        Server { listener, shared }
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The live counters.
+    pub fn stats(&self) -> Arc<Stats> {
+        Arc::clone(&self.shared.stats)
+    }
+
+    // ANCHOR: run_until
+    /// Accepts connections until `signal` completes, then shuts down: stops accepting, closes
+    /// every connection with 1001 and waits for them, at most `shutdown_grace`.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) -> ShutdownReport {
+        let Server { listener, shared } = self;
+        tokio::pin!(signal);
+        loop {
+            tokio::select! {
+                () = &mut signal => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((socket, addr)) => {
+                        // Small frames must leave at once, not wait for more data (Nagle).
+                        let _ = socket.set_nodelay(true);
+                        shared.tracker.spawn(http::serve(socket, addr, Arc::clone(&shared)));
+                    }
+                    Err(err) => {
+                        // Usually "too many open files": wait for connections to end. Sleeping
+                        // here is a backoff, not synchronisation.
+                        tracing::warn!(%err, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+            }
+        }
+        drop(listener);
+        let connections = shared.stats.snapshot().open;
+        tracing::info!(connections, "shutting down");
+        shared.shutdown.cancel();
+        shared.tracker.close();
+        let drained = tokio::time::timeout(shared.config.shutdown_grace, shared.tracker.wait())
+            .await
+            .is_ok();
+        tracing::info!(drained, "stopped");
+        ShutdownReport {
+            connections,
+            drained,
+        }
+    }
+    // ANCHOR_END: run_until
+
+    /// Runs the server on a task of its own and returns a handle to it.
+    pub fn spawn(self) -> io::Result<RunningServer> {
+        let addr = self.local_addr()?;
+        let stats = self.stats();
+        let stop = CancellationToken::new();
+        let signal = stop.clone().cancelled_owned();
+        let task = tokio::spawn(self.run_until(signal));
+        Ok(RunningServer {
+            addr,
+            stats,
+            stop,
+            task,
+        })
+    }
+}
+
+/// A server running on its own task.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    stats: Arc<Stats>,
+    stop: CancellationToken,
+    task: JoinHandle<ShutdownReport>,
+}
+
+impl RunningServer {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The WebSocket URL clients connect to, e.g. `ws://127.0.0.1:8080/ws`.
+    pub fn url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// The counters, now.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.stats.snapshot()
+    }
+
+    /// Shuts the server down and waits until it has stopped.
+    pub async fn shutdown(self) -> ShutdownReport {
+        self.stop.cancel();
+        self.task.await.unwrap_or(ShutdownReport {
+            connections: 0,
+            drained: false,
+        })
+    }
+}

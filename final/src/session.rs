@@ -1,0 +1,300 @@
+//! One connection's side of the protocol, without any I/O: requests in, replies queued.
+//!
+//! Final server — book chapter "The final server", section "One connection".
+//!
+//! This is exercise 4.6's state machine grown to the full protocol. It takes a decoded frame
+//! and the current time, applies the rate limit and the rules, asks the [`Hub`] to do the
+//! work, queues the error reply when there is one, and says whether the connection must close.
+//! Keeping it free of sockets and clocks is what lets it be tested, and fuzzed, directly.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::hub::{Hub, Peer, Refusal};
+use crate::names::{self, TextProblem};
+use crate::protocol::{self, CloseCode, ErrorCode, Request, RequestId};
+use crate::rate::TokenBucket;
+use crate::stats::Stats;
+
+/// What the connection's task must do after a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Keep going.
+    Continue,
+    /// Close the connection with this code.
+    Close(CloseCode),
+}
+
+// ANCHOR: session
+/// The protocol state of one connection.
+#[derive(Debug)]
+pub struct Session {
+    peer: Peer,
+    name: Option<Arc<str>>,
+    bucket: TokenBucket,
+    max_text_chars: usize,
+    rate_abuse_after: u32,
+    invalid_in_a_row: u32,
+    refused: u32,
+    invalid: u32,
+}
+// ANCHOR_END: session
+
+impl Session {
+    /// A connection that has not said hello yet.
+    pub fn new(peer: Peer, config: &Config, now: Instant) -> Session {
+        Session {
+            peer,
+            name: None,
+            bucket: TokenBucket::new(config.rate_per_sec, config.rate_burst, now),
+            max_text_chars: config.max_text_chars,
+            rate_abuse_after: config.rate_abuse_after,
+            invalid_in_a_row: config.invalid_in_a_row,
+            refused: 0,
+            invalid: 0,
+        }
+    }
+
+    /// The username, once `hello` succeeded.
+    pub fn username(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    // ANCHOR: on_text
+    /// Handles one text frame.
+    pub fn on_text(&mut self, hub: &Hub, stats: &Stats, frame: &str, now: Instant) -> Verdict {
+        let (id, request) = protocol::decode(frame);
+        if !self.bucket.try_take(now) {
+            self.refused += 1;
+            self.reply_error(
+                stats,
+                id.as_ref(),
+                (
+                    ErrorCode::RateLimited,
+                    "slow down: too many requests".into(),
+                ),
+            );
+            return if self.refused >= self.rate_abuse_after {
+                Verdict::Close(CloseCode::RateAbuse)
+            } else {
+                Verdict::Continue
+            };
+        }
+        self.refused = 0;
+        let outcome = match request {
+            Ok(request) => self.apply(hub, request, id.as_ref()),
+            Err(err) => Err((err.code, err.message)),
+        };
+        match outcome {
+            Ok(()) => {
+                self.invalid = 0;
+                Verdict::Continue
+            }
+            Err(refusal) => {
+                let malformed = matches!(refusal.0, ErrorCode::BadRequest | ErrorCode::UnknownType);
+                self.reply_error(stats, id.as_ref(), refusal);
+                self.invalid = if malformed { self.invalid + 1 } else { 0 };
+                if self.invalid >= self.invalid_in_a_row {
+                    Verdict::Close(CloseCode::Policy)
+                } else {
+                    Verdict::Continue
+                }
+            }
+        }
+    }
+    // ANCHOR_END: on_text
+
+    /// Handles a binary frame: the protocol is JSON text only.
+    pub fn on_binary(&mut self, hub: &Hub, stats: &Stats, now: Instant) -> Verdict {
+        let _ = hub;
+        if !self.bucket.try_take(now) {
+            self.refused += 1;
+        }
+        self.reply_error(
+            stats,
+            None,
+            (
+                ErrorCode::BadRequest,
+                "binary frames are not part of the protocol: send JSON text".into(),
+            ),
+        );
+        self.invalid += 1;
+        if self.invalid >= self.invalid_in_a_row {
+            Verdict::Close(CloseCode::Policy)
+        } else {
+            Verdict::Continue
+        }
+    }
+
+    fn apply(
+        &mut self,
+        hub: &Hub,
+        request: Request,
+        id: Option<&RequestId>,
+    ) -> Result<(), Refusal> {
+        let conn = self.peer.id();
+        match (&self.name, request) {
+            (None, Request::Hello { username }) => {
+                self.name = Some(hub.hello(&self.peer, &username, id)?);
+                Ok(())
+            }
+            (Some(_), Request::Hello { .. }) => {
+                Err((ErrorCode::AlreadyWelcomed, "you already said hello".into()))
+            }
+            (None, _) => Err((
+                ErrorCode::NotWelcomed,
+                "say hello first: {\"type\":\"hello\",\"username\":\"…\"}".into(),
+            )),
+            (Some(_), Request::Join { room, since }) => hub.join(conn, &room, since, id),
+            (Some(_), Request::Send { room, text }) => {
+                self.check_text(&text)?;
+                hub.send(conn, &room, &text)
+            }
+            (Some(_), Request::Leave { room }) => hub.leave(conn, &room, id),
+            (Some(_), Request::Direct { to, text }) => {
+                self.check_text(&text)?;
+                hub.direct(conn, &to, &text, id)
+            }
+            (Some(_), Request::Rooms) => {
+                self.peer.deliver(protocol::encode_rooms(id, &hub.rooms()));
+                Ok(())
+            }
+        }
+    }
+
+    fn check_text(&self, text: &str) -> Result<(), Refusal> {
+        match names::text_problem(text, self.max_text_chars) {
+            None => Ok(()),
+            Some(TextProblem::Empty) => Err((ErrorCode::BadRequest, "the text is empty".into())),
+            Some(TextProblem::TooLong) => Err((
+                ErrorCode::TextTooLong,
+                format!("a text may have at most {} characters", self.max_text_chars),
+            )),
+            Some(TextProblem::ControlCharacter) => Err((
+                ErrorCode::InvalidText,
+                "the text contains a control character (only newline and tab are allowed)".into(),
+            )),
+        }
+    }
+
+    fn reply_error(&self, stats: &Stats, id: Option<&RequestId>, (code, message): Refusal) {
+        stats.error(code);
+        self.peer
+            .deliver(protocol::encode_error(id, code, &message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+    use tokio::sync::mpsc;
+    use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+    struct Fixture {
+        hub: Hub,
+        stats: Stats,
+        config: Config,
+    }
+
+    impl Fixture {
+        fn new(config: Config) -> Fixture {
+            Fixture {
+                hub: Hub::new(&config, Arc::default()),
+                stats: Stats::default(),
+                config,
+            }
+        }
+
+        fn session(&self, id: u64) -> (Session, mpsc::Receiver<Utf8Bytes>) {
+            let (peer, queue) = Peer::new(id, 256);
+            (Session::new(peer, &self.config, Instant::now()), queue)
+        }
+    }
+
+    fn replies(queue: &mut mpsc::Receiver<Utf8Bytes>) -> Vec<Value> {
+        std::iter::from_fn(|| queue.try_recv().ok())
+            .map(|text| serde_json::from_str(text.as_str()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn requests_before_hello_are_refused_and_hello_twice_too() {
+        let f = Fixture::new(Config::default());
+        let (mut s, mut q) = f.session(1);
+        let now = Instant::now();
+        assert_eq!(
+            s.on_text(&f.hub, &f.stats, r#"{"type":"rooms","id":1}"#, now),
+            Verdict::Continue
+        );
+        assert_eq!(
+            s.on_text(
+                &f.hub,
+                &f.stats,
+                r#"{"type":"hello","username":"ann"}"#,
+                now
+            ),
+            Verdict::Continue
+        );
+        assert_eq!(
+            s.on_text(
+                &f.hub,
+                &f.stats,
+                r#"{"type":"hello","username":"bob"}"#,
+                now
+            ),
+            Verdict::Continue
+        );
+        let codes: Vec<Value> = replies(&mut q)
+            .into_iter()
+            .map(|r| r["code"].clone())
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                Value::from("not_welcomed"),
+                Value::Null,
+                Value::from("already_welcomed")
+            ]
+        );
+        assert_eq!(s.username(), Some("ann"));
+    }
+
+    #[test]
+    fn a_flood_is_refused_then_closed() {
+        let f = Fixture::new(Config {
+            rate_burst: 3,
+            rate_abuse_after: 5,
+            ..Config::default()
+        });
+        let (mut s, mut q) = f.session(1);
+        let now = Instant::now();
+        let verdicts: Vec<Verdict> = (0..8)
+            .map(|_| s.on_text(&f.hub, &f.stats, r#"{"type":"rooms"}"#, now))
+            .collect();
+        assert_eq!(verdicts[..7], [Verdict::Continue; 7]);
+        assert_eq!(verdicts[7], Verdict::Close(CloseCode::RateAbuse));
+        let codes: Vec<Value> = replies(&mut q)
+            .into_iter()
+            .map(|r| r["code"].clone())
+            .collect();
+        assert_eq!(codes.iter().filter(|c| *c == "rate_limited").count(), 5);
+    }
+
+    #[test]
+    fn garbage_in_a_row_closes_with_policy() {
+        let f = Fixture::new(Config {
+            invalid_in_a_row: 3,
+            ..Config::default()
+        });
+        let (mut s, _q) = f.session(1);
+        let now = Instant::now();
+        assert_eq!(s.on_text(&f.hub, &f.stats, "x", now), Verdict::Continue);
+        assert_eq!(s.on_binary(&f.hub, &f.stats, now), Verdict::Continue);
+        assert_eq!(
+            s.on_text(&f.hub, &f.stats, "{}", now),
+            Verdict::Close(CloseCode::Policy)
+        );
+    }
+}
