@@ -143,7 +143,7 @@ pub async fn run(
             format!("* reconnecting in {} ms", delay.as_millis()),
         )
         .await;
-        if !wait_keeping_input(delay, &mut input, &mut memory.pending).await {
+        if !wait_keeping_input(delay, &mut input, &mut memory.pending, &output).await {
             return ClientEnd::Quit;
         }
     }
@@ -177,7 +177,7 @@ async fn session(
     let rejoins: Vec<Value> = memory
         .rooms
         .iter()
-        .map(|(room, since)| json!({"type": "join", "room": room, "since": since}))
+        .map(|(room, since)| json!({"type": "join", "room": room, "since": since, "id": format!("rejoin:{room}")}))
         .collect();
     for request in rejoins {
         if let Err(err) = send(&mut socket, request).await {
@@ -196,7 +196,7 @@ async fn session(
         }
         tokio::select! {
             line = input.recv() => match line {
-                Some(line) if !welcomed => memory.pending.push_back(line),
+                Some(line) if !welcomed => keep(&mut memory.pending, line, output).await,
                 Some(line) => {
                     if let Some(outcome) = typed(&mut socket, memory, &line, output).await {
                         return finish(socket, outcome).await;
@@ -275,9 +275,9 @@ async fn typed(
             show(output, format!("* {HELP}")).await;
             return None;
         }
+        // The id comes back on `joined` (then this room becomes the current one) or on the error.
         "/join" if !rest.is_empty() => {
-            memory.current = Some(rest.to_owned());
-            json!({"type": "join", "room": rest, "since": memory.rooms.get(rest).copied().flatten()})
+            json!({"type": "join", "room": rest, "id": format!("join:{rest}")})
         }
         "/leave" => match (rest, &memory.current) {
             ("", Some(current)) => json!({"type": "leave", "room": current}),
@@ -346,6 +346,13 @@ fn shown(frame: &Value, memory: &mut Memory, me: &str) -> Vec<String> {
         "joined" => {
             let was_in = memory.rooms.get(room).copied().flatten().is_some();
             memory.rooms.entry(room.to_owned()).or_insert(None);
+            if frame["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("join:"))
+                || memory.current.is_none()
+            {
+                memory.current = Some(room.to_owned()); // a room joined with /join becomes current
+            }
             let members: Vec<&str> = frame["members"]
                 .as_array()
                 .into_iter()
@@ -407,9 +414,16 @@ fn shown(frame: &Value, memory: &mut Memory, me: &str) -> Vec<String> {
             }]
         }
         "error" => {
-            if frame["code"] == "invalid_room" || frame["code"] == "too_many_rooms" {
-                // A refused /join: do not try that room again on reconnect.
-                memory.rooms.retain(|_, last| last.is_some());
+            let id = str_field(frame, "id");
+            if let Some(room) = id
+                .strip_prefix("join:")
+                .or_else(|| id.strip_prefix("rejoin:"))
+            {
+                // A refused join: forget the room, so it is not tried again on reconnect.
+                memory.rooms.remove(room);
+                if memory.current.as_deref() == Some(room) {
+                    memory.current = memory.rooms.keys().next().cloned();
+                }
             }
             vec![format!(
                 "! {}: {}",
@@ -443,6 +457,7 @@ async fn wait_keeping_input(
     delay: Duration,
     input: &mut mpsc::Receiver<String>,
     pending: &mut VecDeque<String>,
+    output: &mpsc::Sender<String>,
 ) -> bool {
     let pause = tokio::time::sleep(delay);
     tokio::pin!(pause);
@@ -451,16 +466,24 @@ async fn wait_keeping_input(
             () = &mut pause => return true,
             line = input.recv() => match line {
                 Some(line) if line.trim() == "/quit" => return false,
-                Some(line) => {
-                    if pending.len() == MAX_PENDING {
-                        pending.pop_front();
-                    }
-                    pending.push_back(line);
-                }
+                Some(line) => keep(pending, line, output).await,
                 None => return false,
             },
         }
     }
+}
+
+/// Keeps a line typed while disconnected, dropping the oldest beyond [`MAX_PENDING`].
+async fn keep(pending: &mut VecDeque<String>, line: String, output: &mpsc::Sender<String>) {
+    if pending.len() == MAX_PENDING {
+        pending.pop_front();
+        show(
+            output,
+            "* too much typed while disconnected; dropped the oldest line".to_owned(),
+        )
+        .await;
+    }
+    pending.push_back(line);
 }
 
 /// Shows a line, with control characters replaced: the text comes from other people, and a

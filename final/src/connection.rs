@@ -7,8 +7,9 @@
 //! everything at once with `select!`, in this order of priority (`biased`):
 //! 1. the server is shutting down → close 1001;
 //! 2. the hub kicked this connection (its queue filled up) → close 4008;
-//! 3. a frame from the client → the [`Session`] handles it;
-//! 4. frames queued for the client → feed them all, then flush once;
+//! 3. frames queued for the client → feed them all, then flush once (writing first keeps the
+//!    latency low, and a queue that is drained often never fills);
+//! 4. a frame from the client → the [`Session`] handles it;
 //! 5. the ping timer, the idle deadline, the hello deadline.
 //!
 //! Every write is bounded by `write_timeout`: a client that stops reading stalls only its own
@@ -23,6 +24,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::error::ProtocolError;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
@@ -50,6 +52,8 @@ impl End {
         match err {
             WsError::Capacity(_) => End::Close(CloseCode::TooBig),
             WsError::Utf8(_) => End::Close(CloseCode::InvalidPayload),
+            // The TCP connection ended without a close frame: gone, not misbehaving.
+            WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => End::Vanished,
             WsError::Protocol(_) => End::Close(CloseCode::ProtocolError),
             _ => End::Vanished,
         }
@@ -82,6 +86,11 @@ pub(crate) async fn serve<S>(
             biased;
             () = shared.shutdown.cancelled() => break End::Close(CloseCode::GoingAway),
             () = peer.kicked() => break End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow)),
+            Some(first) = queue.recv() => {
+                if let Err(end) = bounded(&shared, write_batch(&mut ws, first, &mut queue)).await {
+                    break end;
+                }
+            }
             frame = ws.next() => {
                 last_heard = Instant::now();
                 let verdict = match frame {
@@ -105,11 +114,6 @@ pub(crate) async fn serve<S>(
                 };
                 if let Verdict::Close(code) = verdict {
                     break End::Close(code);
-                }
-            }
-            Some(first) = queue.recv() => {
-                if let Err(end) = bounded(&shared, write_batch(&mut ws, first, &mut queue)).await {
-                    break end;
                 }
             }
             _ = ping.tick() => {

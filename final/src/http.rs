@@ -136,7 +136,11 @@ fn upgrade(
         return response;
     }
     if shared.shutdown.is_cancelled() {
-        return text(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
+        let mut response = text(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return response;
     }
     let slot = match shared.take_slot(addr.ip()) {
         Ok(slot) => slot,

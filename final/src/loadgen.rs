@@ -122,7 +122,8 @@ pub async fn run(config: &LoadConfig, progress: Arc<Progress>) -> Result<LoadRep
     if !(config.rate > 0.0 && config.rate.is_finite()) {
         return Err(LoadError::Config("the rate must be a positive number"));
     }
-    let sockets = connect_all(config, &progress).await?;
+    let mut sockets = connect_all(config, &progress).await?;
+    settle(&mut sockets, config.rooms).await?;
     let mut members = vec![0u64; config.rooms];
     for index in 0..config.clients {
         members[index % config.rooms] += 1;
@@ -259,6 +260,61 @@ async fn join_one(config: &LoadConfig, index: usize) -> Result<Socket, String> {
         }
     }
     Err("the connection ended".into())
+}
+
+/// The text of the message that ends the warm-up.
+const WARMUP: &str = "warm-up done";
+
+/// Waits until every client has received everything the joins caused. Each join tells every
+/// member already in the room (`presence`), so a room of N costs N²/2 frames, which would
+/// still be in flight when the measurement starts. The first client of each room sends one
+/// message; a room delivers in order, so once a client has it, it has all that came before.
+async fn settle(sockets: &mut [Socket], rooms: usize) -> Result<(), LoadError> {
+    for (index, socket) in sockets.iter_mut().enumerate().take(rooms) {
+        let request = json!({"type": "send", "room": room_of(index, rooms), "text": WARMUP});
+        socket
+            .send(Message::text(request.to_string()))
+            .await
+            .map_err(|err| LoadError::Join {
+                index,
+                why: err.to_string(),
+            })?;
+    }
+    let waits = sockets
+        .iter_mut()
+        .enumerate()
+        .map(|(index, socket)| async move {
+            let wait = async {
+                while let Some(Ok(frame)) = socket.next().await {
+                    if let Message::Text(text) = frame
+                        && let Ok(Frame {
+                            kind: "message",
+                            text: Some(body),
+                            ..
+                        }) = serde_json::from_str::<Frame>(&text)
+                        && body == WARMUP
+                    {
+                        return Ok(());
+                    }
+                }
+                Err(LoadError::Join {
+                    index,
+                    why: "the connection ended during the warm-up".into(),
+                })
+            };
+            tokio::time::timeout(Duration::from_secs(30), wait)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(LoadError::Join {
+                        index,
+                        why: "no warm-up message within 30 s".into(),
+                    })
+                })
+        });
+    futures_util::future::join_all(waits)
+        .await
+        .into_iter()
+        .collect()
 }
 
 // ANCHOR: send

@@ -1,6 +1,6 @@
 //! The rules for usernames, room names and message text.
 //!
-//! Final server — book chapters "The protocol" (the rules) and "Running it" (the limits).
+//! Final server — book chapters "The protocol" (the rules) and "Running the server" (the limits).
 //!
 //! Names are shown to other people, so they are where impersonation happens: `alice` and
 //! `аlice` (with a Cyrillic `а`) look the same on screen, as do `bob` and `bob\u{200B}` (with an

@@ -62,7 +62,8 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum RequestId {
-    /// A JSON number, kept as written (integer or not).
+    /// A JSON number: integers come back exactly; other numbers as the nearest `f64` would print
+    /// (`1e2` is echoed as `100.0`).
     Number(serde_json::Number),
     /// A JSON string.
     Text(String),

@@ -65,16 +65,36 @@ impl Session {
     /// Handles one text frame.
     pub fn on_text(&mut self, hub: &Hub, stats: &Stats, frame: &str, now: Instant) -> Verdict {
         let (id, request) = protocol::decode(frame);
+        let request = request.map_err(|err| (err.code, err.message));
+        self.handle(hub, stats, id.as_ref(), request, now)
+    }
+
+    /// Handles a binary frame: a request like any other for the limits, and always refused,
+    /// since the protocol is JSON text only.
+    pub fn on_binary(&mut self, hub: &Hub, stats: &Stats, now: Instant) -> Verdict {
+        let refusal = (
+            ErrorCode::BadRequest,
+            "binary frames are not part of the protocol: send JSON text".to_owned(),
+        );
+        self.handle(hub, stats, None, Err(refusal), now)
+    }
+
+    /// The rate limit, then the request, then the count of invalid requests in a row.
+    fn handle(
+        &mut self,
+        hub: &Hub,
+        stats: &Stats,
+        id: Option<&RequestId>,
+        request: Result<Request, Refusal>,
+        now: Instant,
+    ) -> Verdict {
         if !self.bucket.try_take(now) {
             self.refused += 1;
-            self.reply_error(
-                stats,
-                id.as_ref(),
-                (
-                    ErrorCode::RateLimited,
-                    "slow down: too many requests".into(),
-                ),
+            let refusal = (
+                ErrorCode::RateLimited,
+                "slow down: too many requests".into(),
             );
+            self.reply_error(stats, id, refusal);
             return if self.refused >= self.rate_abuse_after {
                 Verdict::Close(CloseCode::RateAbuse)
             } else {
@@ -82,50 +102,20 @@ impl Session {
             };
         }
         self.refused = 0;
-        let outcome = match request {
-            Ok(request) => self.apply(hub, request, id.as_ref()),
-            Err(err) => Err((err.code, err.message)),
+        let Err(refusal) = request.and_then(|request| self.apply(hub, request, id)) else {
+            self.invalid = 0;
+            return Verdict::Continue;
         };
-        match outcome {
-            Ok(()) => {
-                self.invalid = 0;
-                Verdict::Continue
-            }
-            Err(refusal) => {
-                let malformed = matches!(refusal.0, ErrorCode::BadRequest | ErrorCode::UnknownType);
-                self.reply_error(stats, id.as_ref(), refusal);
-                self.invalid = if malformed { self.invalid + 1 } else { 0 };
-                if self.invalid >= self.invalid_in_a_row {
-                    Verdict::Close(CloseCode::Policy)
-                } else {
-                    Verdict::Continue
-                }
-            }
-        }
-    }
-    // ANCHOR_END: on_text
-
-    /// Handles a binary frame: the protocol is JSON text only.
-    pub fn on_binary(&mut self, hub: &Hub, stats: &Stats, now: Instant) -> Verdict {
-        let _ = hub;
-        if !self.bucket.try_take(now) {
-            self.refused += 1;
-        }
-        self.reply_error(
-            stats,
-            None,
-            (
-                ErrorCode::BadRequest,
-                "binary frames are not part of the protocol: send JSON text".into(),
-            ),
-        );
-        self.invalid += 1;
+        let malformed = matches!(refusal.0, ErrorCode::BadRequest | ErrorCode::UnknownType);
+        self.reply_error(stats, id, refusal);
+        self.invalid = if malformed { self.invalid + 1 } else { 0 };
         if self.invalid >= self.invalid_in_a_row {
             Verdict::Close(CloseCode::Policy)
         } else {
             Verdict::Continue
         }
     }
+    // ANCHOR_END: on_text
 
     fn apply(
         &mut self,

@@ -84,6 +84,17 @@ async fn the_client_chats_and_catches_up_after_a_server_restart() {
     alice.expect_line("(to bob) psst", WAIT);
     alice.type_line("/rooms");
     alice.expect_line("* rooms: #rust (2)", WAIT);
+    // A refused /join changes nothing; an accepted one makes the room the current one.
+    alice.type_line("/join Not-Lowercase");
+    alice.expect_line("! invalid_room:", WAIT);
+    alice.type_line("still in rust");
+    assert_eq!(bob.recv_type("message").await["text"], "still in rust");
+    alice.type_line("/join go");
+    alice.expect_line("* joined #go; here: alice", WAIT);
+    alice.type_line("gophers?");
+    alice.expect_line("#go <alice> gophers?", WAIT);
+    alice.type_line("/room rust");
+    alice.expect_line("* now talking in #rust", WAIT);
 
     // Ctrl-C: the server closes everyone with 1001 and exits with success.
     server.interrupt();

@@ -281,8 +281,15 @@ async fn shutdown_closes_every_client_with_1001() {
 }
 
 async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    http_request(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"),
+    )
+    .await
+}
+
+async fn http_request(addr: std::net::SocketAddr, request: &str) -> String {
     let mut socket = TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
     socket.write_all(request.as_bytes()).await.unwrap();
     let mut response = String::new();
     bounded("an HTTP response", socket.read_to_string(&mut response))
@@ -302,6 +309,16 @@ async fn plain_http_pages_and_a_silent_connection_is_dropped() {
     assert!(
         http_get(addr, "/ws").await.starts_with("HTTP/1.1 400"),
         "a GET without upgrade headers"
+    );
+    let old_version = "GET /ws HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n";
+    let refused = http_request(addr, old_version).await;
+    assert!(refused.starts_with("HTTP/1.1 426"), "{refused}");
+    assert!(
+        refused
+            .to_ascii_lowercase()
+            .contains("sec-websocket-version: 13"),
+        "{refused}"
     );
 
     // A connection that never sends its request is closed by the server.

@@ -4,7 +4,7 @@
 mod support;
 
 use chat_server::ServerBuilder;
-use chat_server::protocol::ErrorCode;
+use chat_server::protocol::{CloseCode, ErrorCode};
 use futures_util::SinkExt;
 use serde_json::{Value, json};
 use support::{Client, bounded, start};
@@ -147,6 +147,15 @@ async fn leave_and_disconnect_are_announced() {
     assert_eq!(
         alice.recv().await,
         json!({"type": "presence", "room": "r", "username": "carol", "event": "leave"})
+    );
+    support::eventually("the vanished client counted", || {
+        server.stats().vanished == 1
+    })
+    .await;
+    assert_eq!(
+        server.stats().closes(CloseCode::ProtocolError),
+        0,
+        "vanishing is not a protocol error"
     );
 }
 
