@@ -88,6 +88,15 @@ pub struct Cli {
     /// Bytes gathered before a write goes to the socket (a flush writes sooner).
     #[arg(long, env = "CHAT_WRITE_BUFFER_BYTES", default_value_t = 16 * 1024)]
     pub write_buffer_bytes: usize,
+    /// A web origin (e.g. `https://chat.example.com`, or * for any) whose pages may open a
+    /// WebSocket, besides the server's own pages; repeat for more (comma-separated in the
+    /// variable). Without any, pages on this machine (localhost) are allowed too.
+    #[arg(
+        long = "allowed-origin",
+        env = "CHAT_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
 }
 // ANCHOR_END: cli
 
@@ -116,6 +125,7 @@ impl Cli {
             .shutdown_grace(self.shutdown_grace)
             .read_buffer_bytes(self.read_buffer_bytes)
             .write_buffer_bytes(self.write_buffer_bytes)
+            .allowed_origins(self.allowed_origins.clone())
             .build()
     }
 }
@@ -173,6 +183,27 @@ mod tests {
                 .unwrap()
                 .config()
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn allowed_origins_repeat_or_come_comma_separated() {
+        let cli = Cli::try_parse_from([
+            "chat-server",
+            "--allowed-origin",
+            "https://a.example",
+            "--allowed-origin",
+            "*",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.config().unwrap().allowed_origins,
+            ["https://a.example", "*"]
+        );
+        let cli = Cli::try_parse_from(["chat-server", "--allowed-origin", "a.example"]).unwrap();
+        assert!(
+            cli.config().unwrap_err().to_string().contains("http://"),
+            "an origin has a scheme"
         );
     }
 

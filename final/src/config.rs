@@ -55,6 +55,11 @@ pub struct Config {
     pub read_buffer_bytes: usize,
     /// Bytes buffered before a write goes to the socket (a flush writes sooner).
     pub write_buffer_bytes: usize,
+    /// Web pages (origins such as `https://chat.example.com`, or `*` for any) whose scripts may
+    /// open a WebSocket, besides the server's own pages. Empty: also pages on this machine
+    /// (`localhost`, `127.0.0.1`, `[::1]`, any port). Clients that send no `Origin` (not
+    /// browsers) are always allowed.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -81,6 +86,7 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(5),
             read_buffer_bytes: 4 * 1024,
             write_buffer_bytes: 16 * 1024,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -166,11 +172,20 @@ impl ServerBuilder {
         read_buffer_bytes: usize;
         /// See [`Config::write_buffer_bytes`].
         write_buffer_bytes: usize;
+        /// See [`Config::allowed_origins`].
+        allowed_origins: Vec<String>;
     }
 
     /// Checks that the limits make sense together.
     pub fn build(self) -> Result<Config, ConfigError> {
         let c = self.config;
+        if let Some(bad) = c.allowed_origins.iter().find(|o| {
+            !(*o == "*" || *o == "null" || o.starts_with("http://") || o.starts_with("https://"))
+        }) {
+            return Err(ConfigError(format!(
+                "allowed origin {bad:?} must be *, null, or start with http:// or https://"
+            )));
+        }
         let positive = [
             ("max_connections", c.max_connections),
             ("max_message_bytes", c.max_message_bytes),

@@ -87,6 +87,7 @@ pub(crate) async fn serve<S>(
             () = shared.shutdown.cancelled() => break End::Close(CloseCode::GoingAway),
             () = peer.kicked() => break End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow)),
             Some(first) = queue.recv() => {
+                shared.stats.queue_depth(queue.len() + 1);
                 if let Err(end) = bounded(&shared, write_batch(&mut ws, first, &mut queue)).await {
                     break end;
                 }

@@ -2,14 +2,15 @@
 //!
 //! Final server — book chapter "The final server", section "Why hyper".
 //!
-//! One port serves both the WebSocket endpoint (`GET /ws`) and plain HTTP pages (`/`,
-//! `/healthz`), so the server speaks HTTP first, with hyper, and hands the connection to
+//! One port serves both the WebSocket endpoint (`GET /ws`) and plain HTTP: the web client
+//! (`/`, `/app.js`, `/style.css`), `/healthz` and `/metrics`. So the server speaks HTTP first, with hyper, and hands the connection to
 //! tokio-tungstenite after the `101 Switching Protocols` answer. That is the same
 //! `WebSocketStream` the stages used, built on the upgraded connection with
 //! [`WebSocketStream::from_raw_socket`]; axum would wrap it in a type of its own. The handshake
 //! itself is a few header checks and one hash (`derive_accept_key`).
 //!
-//! An upgrade is refused, with an HTTP status and no socket, when the server is full (503),
+//! An upgrade is refused, with an HTTP status and no socket, when the page that opens it is from
+//! an origin that is not allowed (403), when the server is full (503),
 //! when the client's address has too many connections (429), and while shutting down (503).
 //! A client that is slow to send its request is dropped after `handshake_timeout`.
 
@@ -34,6 +35,7 @@ use tracing::Instrument;
 use crate::connection;
 use crate::hub::Peer;
 use crate::server::{Full as Refused, Shared};
+use crate::stats::Refusal;
 
 type Body = Full<Bytes>;
 
@@ -66,20 +68,61 @@ pub(crate) async fn serve(socket: TcpStream, addr: SocketAddr, shared: Arc<Share
     let _ = tokio::time::timeout(shared.config.close_timeout, connection).await;
 }
 
+// The web client, embedded in the binary: `cargo run` and a browser are all a user needs.
+const INDEX_HTML: &str = include_str!("../web/index.html");
+const APP_JS: &str = include_str!("../web/app.js");
+const STYLE_CSS: &str = include_str!("../web/style.css");
+
+/// What the web client's page may load and connect to: only this server. A script injected
+/// despite everything could neither load code from elsewhere nor send data there.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+// ANCHOR: route
 fn route(request: Request<Incoming>, addr: SocketAddr, shared: &Arc<Shared>) -> Response<Body> {
     match (request.method(), request.uri().path()) {
         (&Method::GET, "/ws") => upgrade(request, addr, shared),
+        (&Method::GET, "/") => page(INDEX_HTML, "text/html; charset=utf-8"),
+        (&Method::GET, "/app.js") => page(APP_JS, "text/javascript; charset=utf-8"),
+        (&Method::GET, "/style.css") => page(STYLE_CSS, "text/css; charset=utf-8"),
+        // No icon: an empty answer, so that browsers do not log a 404 for every page.
+        (&Method::GET, "/favicon.ico") => text(StatusCode::NO_CONTENT, ""),
         (&Method::GET, "/healthz") if shared.shutdown.is_cancelled() => {
             text(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
         }
         (&Method::GET, "/healthz") => text(StatusCode::OK, "ok\n"),
-        (&Method::GET, "/") => text(
-            StatusCode::OK,
-            "This is a Rust Chat Roadmap chat server.\nConnect a WebSocket client to /ws (the book's chapter \"The protocol\" says what to send).\n",
-        ),
-        (_, "/ws" | "/healthz" | "/") => text(StatusCode::METHOD_NOT_ALLOWED, "only GET\n"),
+        (&Method::GET, "/metrics") => {
+            let mut response = Response::new(Full::new(Bytes::from(shared.stats.encode())));
+            let format = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
+            response.headers_mut().insert(header::CONTENT_TYPE, format);
+            response
+        }
+        (_, "/ws" | "/" | "/app.js" | "/style.css" | "/healthz" | "/metrics") => {
+            text(StatusCode::METHOD_NOT_ALLOWED, "only GET\n")
+        }
         _ => text(StatusCode::NOT_FOUND, "not found\n"),
     }
+}
+// ANCHOR_END: route
+
+fn page(body: &'static str, content_type: &'static str) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response<Body> {
@@ -91,6 +134,51 @@ fn text(status: StatusCode, body: &'static str) -> Response<Body> {
     );
     response
 }
+
+// ANCHOR: origin
+/// Whether a browser page from this `Origin` may open a WebSocket here. Browsers send the
+/// origin of the page whose script opens the socket, and do not let scripts change it; without
+/// this check, any web site a user visits could open a socket to the server in the user's name
+/// (cross-site WebSocket hijacking). Programs that are not browsers send no `Origin`, and are
+/// not what this check is about.
+pub(crate) fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    if allowed
+        .iter()
+        .any(|entry| entry == "*" || entry.eq_ignore_ascii_case(origin))
+    {
+        return true;
+    }
+    let Some(authority) = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+    else {
+        return false; // "null" (a file or sandboxed page) and other schemes, unless listed
+    };
+    // The server's own pages: the page's host and port are the ones this request was sent to.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok());
+    if host.is_some_and(|host| host.eq_ignore_ascii_case(authority)) {
+        return true;
+    }
+    // By default, pages on this machine too, on any port (a developer's own page).
+    let name = match authority.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => authority,
+    };
+    allowed.is_empty()
+        && matches!(
+            name.to_ascii_lowercase().as_str(),
+            "localhost" | "127.0.0.1" | "[::1]"
+        )
+}
+// ANCHOR_END: origin
 
 /// Whether a comma-separated header contains `token` (case-insensitively).
 fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
@@ -135,6 +223,17 @@ fn upgrade(
         );
         return response;
     }
+    if !origin_allowed(headers, &shared.config.allowed_origins) {
+        shared.stats.refused(Refusal::Origin);
+        let origin = headers
+            .get(header::ORIGIN)
+            .map(|o| String::from_utf8_lossy(o.as_bytes()).into_owned());
+        tracing::warn!(peer = %addr, ?origin, "connection refused: origin not allowed");
+        return text(
+            StatusCode::FORBIDDEN,
+            "this page's origin may not open a WebSocket here\n",
+        );
+    }
     if shared.shutdown.is_cancelled() {
         let mut response = text(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
         response
@@ -145,7 +244,10 @@ fn upgrade(
     let slot = match shared.take_slot(addr.ip()) {
         Ok(slot) => slot,
         Err(full) => {
-            shared.stats.refused(full == Refused::Address);
+            shared.stats.refused(match full {
+                Refused::Server => Refusal::ServerFull,
+                Refused::Address => Refusal::PerAddress,
+            });
             tracing::warn!(peer = %addr, ?full, "connection refused: limit reached");
             let mut response = match full {
                 Refused::Server => text(

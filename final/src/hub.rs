@@ -304,6 +304,7 @@ impl Hub {
             &protocol::encode_presence(room, &user.name, PresenceEvent::Join),
             Some(conn),
         );
+        self.stats.rooms(state.rooms.len());
         Ok(())
     }
     // ANCHOR_END: join

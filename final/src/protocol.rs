@@ -331,6 +331,38 @@ impl CloseCode {
         }
     }
 
+    /// The number as text (a metrics label).
+    pub fn code_str(self) -> &'static str {
+        match self {
+            CloseCode::Normal => "1000",
+            CloseCode::GoingAway => "1001",
+            CloseCode::ProtocolError => "1002",
+            CloseCode::InvalidPayload => "1007",
+            CloseCode::Policy => "1008",
+            CloseCode::TooBig => "1009",
+            CloseCode::TooSlow => "4008",
+            CloseCode::Idle => "4012",
+            CloseCode::RateAbuse => "4013",
+            CloseCode::NoHello => "4502",
+        }
+    }
+
+    /// A snake_case name (a metrics label).
+    pub fn name(self) -> &'static str {
+        match self {
+            CloseCode::Normal => "normal",
+            CloseCode::GoingAway => "going_away",
+            CloseCode::ProtocolError => "protocol_error",
+            CloseCode::InvalidPayload => "invalid_payload",
+            CloseCode::Policy => "policy",
+            CloseCode::TooBig => "too_big",
+            CloseCode::TooSlow => "too_slow",
+            CloseCode::Idle => "idle",
+            CloseCode::RateAbuse => "rate_abuse",
+            CloseCode::NoHello => "no_hello",
+        }
+    }
+
     /// The reason text sent with the code.
     pub fn reason(self) -> &'static str {
         match self {
@@ -724,6 +756,7 @@ mod tests {
                 CloseCode::GoingAway | CloseCode::TooSlow | CloseCode::Idle | CloseCode::RateAbuse
             );
             assert_eq!(CloseCode::may_reconnect(code.code()), expected, "{code:?}");
+            assert_eq!(code.code_str(), code.code().to_string());
         }
         assert_eq!(
             ErrorCode::ALL

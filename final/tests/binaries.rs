@@ -44,6 +44,7 @@ fn help_lists_every_option_with_its_environment_variable() {
         "--idle-timeout",
         "--history",
         "--queue-capacity",
+        "--allowed-origin",
     ] {
         assert!(help.contains(flag), "{flag} in --help");
     }
