@@ -87,13 +87,16 @@ fn route(request: Request<Incoming>, addr: SocketAddr, shared: &Arc<Shared>) -> 
         (&Method::GET, "/style.css") => page(STYLE_CSS, "text/css; charset=utf-8"),
         // No icon: an empty answer, so that browsers do not log a 404 for every page.
         (&Method::GET, "/favicon.ico") => text(StatusCode::NO_CONTENT, ""),
-        (&Method::GET, "/healthz") if shared.shutdown.is_cancelled() => {
+        // HEAD too: some health checkers use it (hyper sends the headers without the body).
+        (&Method::GET | &Method::HEAD, "/healthz") if shared.shutdown.is_cancelled() => {
             text(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
         }
-        (&Method::GET, "/healthz") => text(StatusCode::OK, "ok\n"),
+        (&Method::GET | &Method::HEAD, "/healthz") => text(StatusCode::OK, "ok\n"),
         (&Method::GET, "/metrics") => {
             let mut response = Response::new(Full::new(Bytes::from(shared.stats.encode())));
-            let format = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
+            let format = HeaderValue::from_static(
+                prometheus_client::encoding::prometheus_text::CONTENT_TYPE,
+            );
             response.headers_mut().insert(header::CONTENT_TYPE, format);
             response
         }
@@ -227,8 +230,10 @@ fn upgrade(
         shared.stats.refused(Refusal::Origin);
         let origin = headers
             .get(header::ORIGIN)
-            .map(|o| String::from_utf8_lossy(o.as_bytes()).into_owned());
-        tracing::warn!(peer = %addr, ?origin, "connection refused: origin not allowed");
+            .map(HeaderValue::as_bytes)
+            .unwrap_or_default();
+        let origin = String::from_utf8_lossy(origin);
+        tracing::warn!(peer = %addr, %origin, "connection refused: origin not allowed");
         return text(
             StatusCode::FORBIDDEN,
             "this page's origin may not open a WebSocket here\n",

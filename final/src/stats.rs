@@ -5,8 +5,10 @@
 //! "Operating the server", section "Metrics".
 //!
 //! Stage 4 published events to observers; here the only observer the server needs on its hot
-//! path is a set of counters, so they are atomics that every task bumps without a lock. They are
-//! the metric types of `prometheus-client`, the Prometheus project's own crate, so that the
+//! path is a set of counters, so they are atomics that every task bumps without a lock (two
+//! exceptions: a labelled series is found under a read lock, for the rare errors and closes; and
+//! the queue-depth histogram takes a short mutex once per writer wake-up). They are the metric
+//! types of `prometheus-client`, the Prometheus project's own crate, so that the
 //! `/metrics` page is written by code that knows the text format's rules (escaping, `_total`
 //! suffixes, histogram buckets) rather than by hand. Every labelled series is created at
 //! start-up, so a dashboard sees a 0 rather than a missing series.
@@ -85,8 +87,8 @@ impl Default for Stats {
             deliveries: Counter::default(),
             errors: Family::default(),
             closes: Family::default(),
-            // 1, 2, 4, … 256 frames: a writer takes at most 256 frames per flush.
-            queue_depth: Histogram::new(exponential_buckets(1.0, 2.0, 9)),
+            // 1, 2, 4, … 1,024 frames: up to the default queue capacity, where 4008 begins.
+            queue_depth: Histogram::new(exponential_buckets(1.0, 2.0, 11)),
         };
         for refusal in Refusal::ALL {
             let _ = stats.refused.get_or_create(&refusal.label());

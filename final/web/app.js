@@ -37,6 +37,7 @@
     4013: "You sent too many requests too fast.",
     4502: "Signing in took too long (no successful hello within 10 seconds).",
   };
+  // ANCHOR: state
   const MAX_NODES = 1000, MAX_DIRECTS = 500;
   const WS_URL = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
 
@@ -51,14 +52,17 @@
   let attempt = 0;
   let reconnectTimer = null, countdownTimer = null, roomsInterval = null, roomsTimer = null;
   let lastRoomsAt = 0, errorTimer = null;
+  // ANCHOR_END: state
 
   // ---- small helpers ----
+  // ANCHOR: el
   function el(tag, cls, text) {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
     if (text != null) e.textContent = String(text);
     return e;
   }
+  // ANCHOR_END: el
   function fmtTime(ts) {
     const d = new Date(ts);
     return Number.isNaN(d.getTime()) ? "" : d.toLocaleTimeString();
@@ -82,6 +86,7 @@
   }
 
   // ---- connection ----
+  // ANCHOR: connect
   function request(obj, meta) {
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
     const id = nextId++;
@@ -118,6 +123,7 @@
       closed(ev.code, ev.reason);
     };
   }
+  // ANCHOR_END: connect
 
   // Forget the connection's state; the rooms and their last ids stay, to rejoin.
   function offline() {
@@ -137,6 +143,7 @@
     if (s) { try { s.close(1000); } catch (e) { /* already closing */ } }
   }
 
+  // ANCHOR: reconnect
   function closed(code, reason) {
     offline();
     const why = CLOSES[code] || reason || `The connection closed (code ${code}).`;
@@ -165,6 +172,7 @@
     countdownTimer = setInterval(tick, 250);
     reconnectTimer = setTimeout(connect, delay);
   }
+  // ANCHOR_END: reconnect
 
   function requestRooms() {
     if (!state.connected || roomsTimer) return;
@@ -201,6 +209,7 @@
     }
   }
 
+  // ANCHOR: welcome
   function onWelcome(m) {
     const first = !resuming;
     state.username = m.username;
@@ -217,7 +226,9 @@
     roomsInterval = setInterval(requestRooms, 10000);
     if (first) (state.current ? ui.text : ui.joinRoom).focus();
   }
+  // ANCHOR_END: welcome
 
+  // ANCHOR: joined
   function onJoined(m, req) {
     joining.delete(m.room);
     let room = rooms.get(m.room);
@@ -254,6 +265,7 @@
       renderJoined();
     }
   }
+  // ANCHOR_END: joined
 
   function appendNode(room, node) {
     room.nodes.push(node);
@@ -317,6 +329,7 @@
     if (mine) clearError(); else ui.directsPane.classList.add("new");
   }
 
+  // ANCHOR: on_error
   function onError(m, req) {
     const text = friendly(m.code, m.message);
     if (req && req.type === "hello") {
@@ -348,6 +361,7 @@
     if (req && req.type === "direct" && !ui.directText.value) ui.directText.value = req.text;
     showError(text);
   }
+  // ANCHOR_END: on_error
 
   // ---- rendering ----
   function showRoom(name) {

@@ -39,7 +39,7 @@ async fn main() -> ExitCode {
     };
     match server.local_addr() {
         Ok(addr) => {
-            println!("chat-server listening on ws://{addr}/ws (status page: http://{addr}/)")
+            println!("chat-server listening on ws://{addr}/ws (web client: http://{addr}/)")
         }
         Err(err) => eprintln!("chat-server: listening, but the address is unknown: {err}"),
     }

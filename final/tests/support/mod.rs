@@ -1,6 +1,8 @@
 //! A small protocol client for the tests: raw JSON in and out, every wait bounded.
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
+pub mod raw;
+
 use std::future::Future;
 use std::time::Duration;
 
