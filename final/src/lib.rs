@@ -35,6 +35,7 @@ pub mod protocol;
 pub mod rate;
 pub mod server;
 pub mod session;
+pub mod soak;
 pub mod stats;
 
 pub use config::{Config, ConfigError, ServerBuilder};

@@ -84,3 +84,40 @@ async fn the_default_rate_limit_shows_up_in_the_report() {
         "refused messages are counted as lost: {report:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_soak_with_restarting_clients_loses_and_repeats_nothing() {
+    use chat_server::soak::{self, SoakConfig};
+    let server = start(
+        ServerBuilder::new()
+            .max_connections_per_ip(0)
+            .rate_per_sec(1_000.0)
+            .rate_burst(1_000),
+    )
+    .await;
+    let config = SoakConfig {
+        url: server.url(),
+        clients: 20,
+        rooms: 2,
+        senders: 2,
+        rate: 40.0,
+        duration: Duration::from_secs(3),
+        restart_every: Duration::from_millis(200),
+        restart_chance: 0.5,
+        sample_every: Duration::from_secs(1),
+        pid: Some(std::process::id()),
+    };
+    let report = tokio::time::timeout(Duration::from_secs(30), soak::run(&config, |_| {}))
+        .await
+        .expect("in time")
+        .expect("run");
+    assert!(report.restarts > 20, "clients did restart: {report:?}");
+    assert!(report.sent > 50, "{report:?}");
+    assert_eq!((report.lost, report.repeated), (0, 0), "{report:?}");
+    // Every receiver got every message of its room, across its restarts.
+    assert_eq!(report.received, report.sent * 10, "{report:?}");
+    assert!(
+        report.samples.iter().all(|s| s.rss_kib.is_some()),
+        "memory was sampled"
+    );
+}
