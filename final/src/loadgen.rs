@@ -41,6 +41,9 @@ pub struct LoadConfig {
     pub rooms: usize,
     /// How many of them send (spread over the rooms the same way).
     pub senders: usize,
+    /// How many of them (the last ones) never read at all: slow consumers, which the server
+    /// should close with 4008 without slowing the others. Their deliveries are not expected.
+    pub slow: usize,
     /// Messages per second, all senders together.
     pub rate: f64,
     /// How long the senders send.
@@ -60,6 +63,8 @@ pub struct LoadReport {
     pub rooms: usize,
     /// Clients that sent.
     pub senders: usize,
+    /// Clients that never read.
+    pub slow: usize,
     /// Messages sent.
     pub sent: u64,
     /// Deliveries expected: each message once per member of its room.
@@ -113,8 +118,10 @@ fn room_of(index: usize, rooms: usize) -> String {
 /// Connects and joins every client, runs the senders' schedule, waits for the deliveries, and
 /// reports.
 pub async fn run(config: &LoadConfig, progress: Arc<Progress>) -> Result<LoadReport, LoadError> {
-    if config.clients == 0 || config.senders == 0 || config.senders > config.clients {
-        return Err(LoadError::Config("need 1 <= senders <= clients"));
+    if config.clients == 0 || config.senders == 0 || config.senders + config.slow > config.clients {
+        return Err(LoadError::Config(
+            "need 1 <= senders and senders + slow <= clients",
+        ));
     }
     if config.rooms == 0 || config.rooms > config.clients {
         return Err(LoadError::Config("need 1 <= rooms <= clients"));
@@ -124,8 +131,9 @@ pub async fn run(config: &LoadConfig, progress: Arc<Progress>) -> Result<LoadRep
     }
     let mut sockets = connect_all(config, &progress).await?;
     settle(&mut sockets, config.rooms).await?;
+    let readers = config.clients - config.slow;
     let mut members = vec![0u64; config.rooms];
-    for index in 0..config.clients {
+    for index in 0..readers {
         members[index % config.rooms] += 1;
     }
 
@@ -135,7 +143,12 @@ pub async fn run(config: &LoadConfig, progress: Arc<Progress>) -> Result<LoadRep
     let (totals_tx, totals_rx) = watch::channel(None::<Vec<u64>>);
     let mut receivers = Vec::with_capacity(config.clients);
     let mut senders = Vec::with_capacity(config.senders);
+    let mut never_read = Vec::with_capacity(config.slow);
     for (index, socket) in sockets.into_iter().enumerate() {
+        if index >= readers {
+            never_read.push(socket); // connected, joined, and never read again
+            continue;
+        }
         let (sink, stream) = socket.split();
         let room = index % config.rooms;
         receivers.push(tokio::spawn(receive(
@@ -192,10 +205,12 @@ pub async fn run(config: &LoadConfig, progress: Arc<Progress>) -> Result<LoadRep
     for mut sink in open {
         let _ = sink.close().await;
     }
+    drop(never_read);
     Ok(LoadReport {
         clients: config.clients,
         rooms: config.rooms,
         senders: config.senders,
+        slow: config.slow,
         sent,
         expected,
         delivered,

@@ -2,8 +2,8 @@
 //! (an error reply, a close code, or a dropped connection) and that two healthy clients in the
 //! same room keep exchanging messages, every one, in order, while it happens. Book: "Security".
 //!
-//! Cases covered elsewhere, with the same healthy-client check: a client that never reads
-//! (`limits.rs`, slow consumer), the connection caps (`limits.rs`), a forbidden Origin
+//! Cases covered elsewhere: a client that never reads (`limits.rs`, slow consumer, with a
+//! healthy-client check of its own), the connection caps (`limits.rs`), a forbidden Origin
 //! (`web.rs`).
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions, in a test crate
 

@@ -1,7 +1,7 @@
 //! Churn: 100,000 connect, hello, join, send, disconnect cycles against one server, then the
 //! server must hold nothing more than before: no connection, no name, no room member, no open
 //! file, no memory growth (past a small allowance for the allocator). Book: "Security",
-//! section "Churn and soak".
+//! section "Churn".
 //!
 //! `CHURN_CYCLES` sets another number of cycles (the default is the 100,000 the issue asks for).
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions, in a test crate

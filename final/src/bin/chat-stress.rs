@@ -35,6 +35,9 @@ struct Args {
     /// How many of the clients send.
     #[arg(long, default_value_t = 10)]
     senders: usize,
+    /// How many clients never read (slow consumers; the server should close them with 4008).
+    #[arg(long, default_value_t = 0)]
+    slow: usize,
     /// Messages per second, all senders together.
     #[arg(long, default_value_t = 100.0)]
     rate: f64,
@@ -60,6 +63,7 @@ async fn main() -> ExitCode {
         clients: args.clients,
         rooms: args.rooms,
         senders: args.senders,
+        slow: args.slow,
         rate: args.rate,
         duration: args.duration,
         message_bytes: args.message_bytes,
