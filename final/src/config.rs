@@ -51,7 +51,8 @@ pub struct Config {
     pub close_timeout: Duration,
     /// On shutdown, how long to wait for connections to close before giving up on them.
     pub shutdown_grace: Duration,
-    /// Bytes of the per-connection read buffer (allocated for every connection).
+    /// Bytes of the per-connection read buffer, allocated for every connection: the largest part
+    /// of an idle connection's memory. Requests are small; a bigger message just takes more reads.
     pub read_buffer_bytes: usize,
     /// Bytes buffered before a write goes to the socket (a flush writes sooner).
     pub write_buffer_bytes: usize,
@@ -84,7 +85,7 @@ impl Default for Config {
             write_timeout: Duration::from_secs(10),
             close_timeout: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(5),
-            read_buffer_bytes: 4 * 1024,
+            read_buffer_bytes: 2 * 1024,
             write_buffer_bytes: 16 * 1024,
             allowed_origins: Vec::new(),
         }

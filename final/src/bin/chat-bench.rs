@@ -142,6 +142,14 @@ fn start(kind: &ServerKind) -> Result<Running, String> {
             "100000",
         ]),
     };
+    // More server flags, e.g. to compare settings: CHAT_BENCH_SERVER_ARGS="--read-buffer-bytes 2048".
+    if kind.wire == Wire::Final {
+        command.args(
+            std::env::var("CHAT_BENCH_SERVER_ARGS")
+                .unwrap_or_default()
+                .split_whitespace(),
+        );
+    }
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
