@@ -248,9 +248,32 @@ async fn connect_all(config: &LoadConfig, progress: &Progress) -> Result<Vec<Soc
 
 /// Connects, says hello, joins the client's room and waits for `joined`.
 async fn join_one(config: &LoadConfig, index: usize) -> Result<Socket, String> {
-    let (mut socket, _) = tokio_tungstenite::connect_async(config.url.as_str())
-        .await
-        .map_err(|err| err.to_string())?;
+    let (mut socket, _) = if index >= config.clients - config.slow {
+        // A slow consumer: a small receive buffer, so that what it does not read piles up in
+        // the server (its queue) rather than in this machine's socket buffers.
+        let addr = config
+            .url
+            .trim_start_matches("ws://")
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        let addr: std::net::SocketAddr = addr
+            .parse()
+            .map_err(|_| format!("{addr:?} is not an address"))?;
+        let socket = tokio::net::TcpSocket::new_v4().map_err(|err| err.to_string())?;
+        socket
+            .set_recv_buffer_size(4096)
+            .map_err(|err| err.to_string())?;
+        let stream = socket.connect(addr).await.map_err(|err| err.to_string())?;
+        let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
+        tokio_tungstenite::client_async(config.url.as_str(), stream)
+            .await
+            .map_err(|err| err.to_string())?
+    } else {
+        tokio_tungstenite::connect_async(config.url.as_str())
+            .await
+            .map_err(|err| err.to_string())?
+    };
     let hello = json!({"type": "hello", "username": format!("load{index}")});
     let join = json!({"type": "join", "room": room_of(index, config.rooms)});
     for request in [hello, join] {
