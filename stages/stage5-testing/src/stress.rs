@@ -130,7 +130,9 @@ pub async fn run(config: &StressConfig, progress: Arc<Progress>) -> Result<Repor
     }
     let sockets = connect_all(config, &progress).await?;
 
-    let epoch = Instant::now();
+    // The schedule starts a little later, once every receiver task has started: otherwise the
+    // first messages would be charged for the load generator's own start-up.
+    let epoch = Instant::now() + Duration::from_millis(250);
     let (total_tx, total_rx) = watch::channel(None::<u64>);
     let deadline = epoch + config.duration + config.drain;
     let mut receivers = Vec::with_capacity(config.clients);
