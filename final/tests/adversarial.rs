@@ -2,9 +2,9 @@
 //! (an error reply, a close code, or a dropped connection) and that two healthy clients in the
 //! same room keep exchanging messages, every one, in order, while it happens. Book: "Security".
 //!
-//! Cases covered elsewhere: a client that never reads (`limits.rs`, slow consumer, with a
-//! healthy-client check of its own), the connection caps (`limits.rs`), a forbidden Origin
-//! (`web.rs`).
+//! Covered elsewhere: a client that never reads (`limits.rs`, slow consumer, with a
+//! healthy-client check of its own); the connection caps and the Origin check are tested here
+//! and, in more detail, in `limits.rs` and `web.rs`.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions, in a test crate
 
 mod support;
@@ -443,4 +443,52 @@ async fn repeating_hello_and_join_is_harmless() {
             break;
         }
     }
+}
+
+/// The HTTP status of an upgrade that was refused, or `None` if it was accepted.
+async fn refused_with(url: &str, origin: Option<&str>) -> Option<u16> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = url.into_client_request().unwrap();
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+    }
+    match bounded("the upgrade", tokio_tungstenite::connect_async(request)).await {
+        Ok(_) => None,
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Some(response.status().as_u16())
+        }
+        Err(err) => panic!("neither accepted nor refused with a status: {err}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_pages_and_too_many_connections_are_refused_at_the_door() {
+    // Per address: the two healthy clients and two more, then 429.
+    let server = start(config().max_connections_per_ip(4)).await;
+    let url = server.url();
+    let mut healthy = Healthy::new(&url).await;
+    let statuses = healthy
+        .during(async {
+            let forbidden = refused_with(&url, Some("https://evil.example")).await;
+            let (_one, _two) = (Client::connect(&url).await, Client::connect(&url).await);
+            let over = refused_with(&url, None).await;
+            (forbidden, over)
+        })
+        .await;
+    assert_eq!(statuses, (Some(403), Some(429)));
+    // In all: the two healthy clients and one more, then 503.
+    let server = start(config().max_connections(3).max_connections_per_ip(0)).await;
+    let url = server.url();
+    let mut healthy = Healthy::new(&url).await;
+    let status = healthy
+        .during(async {
+            let _third = Client::connect(&url).await;
+            refused_with(&url, None).await
+        })
+        .await;
+    assert_eq!(status, Some(503));
+    assert_eq!(server.stats().refused_full, 1);
+    eventually("the third client gone", || server.stats().open == 2).await;
 }
