@@ -88,6 +88,10 @@ pub struct Cli {
     /// Bytes gathered before a write goes to the socket (a flush writes sooner).
     #[arg(long, env = "CHAT_WRITE_BUFFER_BYTES", default_value_t = 16 * 1024)]
     pub write_buffer_bytes: usize,
+    /// Under steady traffic, the least time between two writes to one client, so that one
+    /// write carries several messages (0: write every message at once).
+    #[arg(long, env = "CHAT_COALESCE", default_value = "10ms", value_parser = parse_duration)]
+    pub coalesce: Duration,
     /// A web origin (e.g. `https://chat.example.com`, or * for any) whose pages may open a
     /// WebSocket, besides the server's own pages; repeat for more (comma-separated in the
     /// variable). Without any, pages on this machine (localhost) are allowed too.
@@ -125,6 +129,7 @@ impl Cli {
             .shutdown_grace(self.shutdown_grace)
             .read_buffer_bytes(self.read_buffer_bytes)
             .write_buffer_bytes(self.write_buffer_bytes)
+            .coalesce(self.coalesce)
             .allowed_origins(self.allowed_origins.clone())
             .build()
     }

@@ -56,6 +56,10 @@ pub struct Config {
     pub read_buffer_bytes: usize,
     /// Bytes buffered before a write goes to the socket (a flush writes sooner).
     pub write_buffer_bytes: usize,
+    /// Under steady traffic, the least time between two flushes to one client, so that one
+    /// write carries several frames; a frame after a quiet spell goes out at once. Zero: flush
+    /// every batch at once.
+    pub coalesce: Duration,
     /// Web pages (origins such as `https://chat.example.com`, or `*` for any) whose scripts may
     /// open a WebSocket, besides the server's own pages. Empty: also pages on this machine
     /// (`localhost`, `127.0.0.1`, `[::1]`, any port). Clients that send no `Origin` (not
@@ -87,6 +91,7 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(5),
             read_buffer_bytes: 2 * 1024,
             write_buffer_bytes: 16 * 1024,
+            coalesce: Duration::from_millis(10),
             allowed_origins: Vec::new(),
         }
     }
@@ -173,6 +178,8 @@ impl ServerBuilder {
         read_buffer_bytes: usize;
         /// See [`Config::write_buffer_bytes`].
         write_buffer_bytes: usize;
+        /// See [`Config::coalesce`].
+        coalesce: Duration;
         /// See [`Config::allowed_origins`].
         allowed_origins: Vec<String>;
     }

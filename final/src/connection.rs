@@ -7,10 +7,10 @@
 //! everything at once with `select!`, in this order of priority (`biased`):
 //! 1. the server is shutting down → close 1001;
 //! 2. the hub kicked this connection (its queue filled up) → close 4008;
-//! 3. frames queued for the client → feed them all, then flush once (writing first keeps the
-//!    latency low, and a queue that is drained often never fills);
+//! 3. frames queued for the client → feed them all to the socket's buffer and flush, at once
+//!    or, under steady traffic, when the flush timer says (see `coalesce`);
 //! 4. a frame from the client → the [`Session`] handles it;
-//! 5. the ping timer, the idle deadline, the hello deadline.
+//! 5. the flush timer, the ping timer, the idle deadline, the hello deadline.
 //!
 //! Every write is bounded by `write_timeout`: a client that stops reading stalls only its own
 //! task, and only that long. When the task ends, for whatever reason, the hub forgets the
@@ -80,6 +80,16 @@ pub(crate) async fn serve<S>(
     let mut last_heard = Instant::now();
     let idle_deadline = tokio::time::sleep(config.idle_timeout);
     tokio::pin!(idle_deadline);
+    // Frames are fed to the socket's buffer as they come, but under steady traffic the flush
+    // (the system call) waits until `coalesce` after the previous one, so that one write carries
+    // several frames. A frame after a quiet spell is flushed at once.
+    let mut last_flush = Instant::now() - config.coalesce;
+    let flush_timer = tokio::time::sleep(config.coalesce);
+    tokio::pin!(flush_timer);
+    let mut unflushed = false;
+    // The answer to this client's own request (its reply, or its own copy of its message) is
+    // never held back: coalescing is for what others send.
+    let mut answer_now = false;
 
     let end = loop {
         tokio::select! {
@@ -88,12 +98,32 @@ pub(crate) async fn serve<S>(
             () = peer.kicked() => break End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow)),
             Some(first) = queue.recv() => {
                 shared.stats.queue_depth(queue.len() + 1);
-                if let Err(end) = bounded(&shared, write_batch(&mut ws, first, &mut queue)).await {
+                if let Err(end) = bounded(&shared, feed_batch(&mut ws, first, &mut queue)).await {
                     break end;
                 }
+                let due = last_flush + config.coalesce;
+                if answer_now || Instant::now() >= due {
+                    if let Err(end) = bounded(&shared, ws.flush()).await {
+                        break end;
+                    }
+                    last_flush = Instant::now();
+                    unflushed = false;
+                    answer_now = false;
+                } else if !unflushed {
+                    flush_timer.as_mut().reset(due);
+                    unflushed = true;
+                }
+            }
+            () = &mut flush_timer, if unflushed => {
+                if let Err(end) = bounded(&shared, ws.flush()).await {
+                    break end;
+                }
+                last_flush = Instant::now();
+                unflushed = false;
             }
             frame = ws.next() => {
                 last_heard = Instant::now();
+                answer_now = true;
                 let verdict = match frame {
                     Some(Ok(Message::Text(text))) => {
                         let was_welcomed = session.username().is_some();
@@ -139,9 +169,10 @@ pub(crate) async fn serve<S>(
 // ANCHOR_END: serve
 
 // ANCHOR: write_batch
-/// Writes `first` and whatever else is already queued (up to [`MAX_BATCH`]), then flushes once:
-/// one system call for a burst of messages instead of one each.
-async fn write_batch<S>(
+/// Feeds `first` and whatever else is already queued (up to [`MAX_BATCH`]) into the socket's
+/// write buffer; the caller flushes once for all of them: one system call for a burst of
+/// messages instead of one each.
+async fn feed_batch<S>(
     ws: &mut WebSocketStream<S>,
     first: Utf8Bytes,
     queue: &mut mpsc::Receiver<Utf8Bytes>,
@@ -154,7 +185,7 @@ where
         let Ok(next) = queue.try_recv() else { break };
         ws.feed(Message::Text(next)).await?;
     }
-    ws.flush().await
+    Ok(())
 }
 // ANCHOR_END: write_batch
 
