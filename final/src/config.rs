@@ -228,6 +228,11 @@ impl ServerBuilder {
                 "idle_timeout must be longer than ping_interval, or idle clients that answer pings would be closed".into(),
             ));
         }
+        if c.coalesce > Duration::from_secs(1) {
+            return Err(ConfigError(
+                "coalesce must be at most 1s: it delays messages by up to that much".into(),
+            ));
+        }
         if c.max_message_bytes < 256 {
             return Err(ConfigError("max_message_bytes must be at least 256".into()));
         }

@@ -83,7 +83,9 @@ pub(crate) async fn serve<S>(
     // Frames are fed to the socket's buffer as they come, but under steady traffic the flush
     // (the system call) waits until `coalesce` after the previous one, so that one write carries
     // several frames. A frame after a quiet spell is flushed at once.
-    let mut last_flush = Instant::now() - config.coalesce;
+    let mut last_flush = Instant::now()
+        .checked_sub(config.coalesce)
+        .unwrap_or_else(Instant::now);
     let flush_timer = tokio::time::sleep(config.coalesce);
     tokio::pin!(flush_timer);
     let mut unflushed = false;
