@@ -263,5 +263,16 @@ mod tests {
                 .build()
                 .is_err()
         );
+        let too_long = ServerBuilder::new()
+            .coalesce(Duration::from_secs(2))
+            .build();
+        assert!(too_long.unwrap_err().to_string().contains("coalesce"));
+        assert!(
+            ServerBuilder::new()
+                .coalesce(Duration::ZERO)
+                .build()
+                .is_ok(),
+            "0: no coalescing"
+        );
     }
 }
