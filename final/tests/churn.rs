@@ -16,11 +16,10 @@ use chat_server::ServerBuilder;
 use serde_json::json;
 use support::{Client, eventually, start};
 
-/// Resident memory of this process (the server and the clients), in KiB.
+/// Resident memory of this process (the server and the clients), in KiB: the same reading the
+/// soak tool and chat-bench take of a server process.
 fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    chat_server::soak::rss_kib(std::process::id()).expect("/proc/self/status has VmRSS")
 }
 
 fn open_files() -> usize {
