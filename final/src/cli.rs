@@ -88,9 +88,13 @@ pub struct Cli {
     /// Bytes gathered before a write goes to the socket (a flush writes sooner).
     #[arg(long, env = "CHAT_WRITE_BUFFER_BYTES", default_value_t = 16 * 1024)]
     pub write_buffer_bytes: usize,
+    /// The kernel's send buffer per connection, in bytes (SO_SNDBUF); bounds what a client
+    /// that stops reading holds in the kernel before its queue fills (0: the system's default).
+    #[arg(long, env = "CHAT_SEND_BUFFER_BYTES", default_value_t = 64 * 1024)]
+    pub send_buffer_bytes: usize,
     /// Under steady traffic, the least time between two writes to one client, so that one
     /// write carries several messages (0: write every message at once).
-    #[arg(long, env = "CHAT_COALESCE", default_value = "10ms", value_parser = parse_duration)]
+    #[arg(long, env = "CHAT_COALESCE", default_value = "25ms", value_parser = parse_duration)]
     pub coalesce: Duration,
     /// A web origin (e.g. `https://chat.example.com`, or * for any) whose pages may open a
     /// WebSocket, besides the server's own pages; repeat for more (comma-separated in the
@@ -129,6 +133,7 @@ impl Cli {
             .shutdown_grace(self.shutdown_grace)
             .read_buffer_bytes(self.read_buffer_bytes)
             .write_buffer_bytes(self.write_buffer_bytes)
+            .send_buffer_bytes(self.send_buffer_bytes)
             .coalesce(self.coalesce)
             .allowed_origins(self.allowed_origins.clone())
             .build()

@@ -56,6 +56,12 @@ pub struct Config {
     pub read_buffer_bytes: usize,
     /// Bytes buffered before a write goes to the socket (a flush writes sooner).
     pub write_buffer_bytes: usize,
+    /// The kernel's send buffer for each connection (`SO_SNDBUF`; Linux reserves twice this for
+    /// its bookkeeping). It bounds the kernel memory a client that stops reading can hold, and
+    /// how long it takes to notice one: once it is full, frames wait in the queue, and a full
+    /// queue closes the client with 4008. Zero: the system's default, which on Linux grows with
+    /// the traffic up to `net.ipv4.tcp_wmem` (4 MiB by default), minutes of chat for a slow client.
+    pub send_buffer_bytes: usize,
     /// Under steady traffic, the least time between two flushes to one client, so that one
     /// write carries several frames; a frame after a quiet spell goes out at once. Zero: flush
     /// every batch at once.
@@ -91,7 +97,8 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(5),
             read_buffer_bytes: 2 * 1024,
             write_buffer_bytes: 16 * 1024,
-            coalesce: Duration::from_millis(10),
+            send_buffer_bytes: 64 * 1024,
+            coalesce: Duration::from_millis(25),
             allowed_origins: Vec::new(),
         }
     }
@@ -178,6 +185,8 @@ impl ServerBuilder {
         read_buffer_bytes: usize;
         /// See [`Config::write_buffer_bytes`].
         write_buffer_bytes: usize;
+        /// See [`Config::send_buffer_bytes`].
+        send_buffer_bytes: usize;
         /// See [`Config::coalesce`].
         coalesce: Duration;
         /// See [`Config::allowed_origins`].

@@ -8,12 +8,13 @@
 //! 1. the server is shutting down → close 1001;
 //! 2. the hub kicked this connection (its queue filled up) → close 4008;
 //! 3. frames queued for the client → feed them all to the socket's buffer and flush, at once
-//!    or, under steady traffic, when the flush timer says (see `coalesce`);
+//!    or, under steady traffic, when the flush timer says (see `coalesce`; until then the
+//!    queue is not watched, so frames arriving meanwhile wake nobody);
 //! 4. a frame from the client → the [`Session`] handles it;
 //! 5. the flush timer, the ping timer, the idle deadline, the hello deadline.
 //!
-//! Every write is bounded by `write_timeout`: a client that stops reading stalls only its own
-//! task, and only that long. When the task ends, for whatever reason, the hub forgets the
+//! Every write is bounded by `write_timeout`, and ends early if the hub kicks the client: a
+//! client that stops reading stalls only its own task, and only that long. When the task ends, for whatever reason, the hub forgets the
 //! connection before anything else, so the others see the `presence` leave at once.
 
 use std::sync::Arc;
@@ -80,9 +81,12 @@ pub(crate) async fn serve<S>(
     let mut last_heard = Instant::now();
     let idle_deadline = tokio::time::sleep(config.idle_timeout);
     tokio::pin!(idle_deadline);
-    // Frames are fed to the socket's buffer as they come, but under steady traffic the flush
-    // (the system call) waits until `coalesce` after the previous one, so that one write carries
-    // several frames. A frame after a quiet spell is flushed at once.
+    // Under steady traffic the flush (the system call) waits until `coalesce` after the
+    // previous one, so that one write carries several frames; meanwhile the queue is left
+    // alone, so the frames that come during the wait cost no wake-up of this task either: the
+    // flush timer takes them all at once (or the hub's signal that the queue is half full,
+    // so that a fast but healthy reader is never kicked for the wait). A frame after a quiet
+    // spell is flushed at once.
     let mut last_flush = Instant::now()
         .checked_sub(config.coalesce)
         .unwrap_or_else(Instant::now);
@@ -98,14 +102,14 @@ pub(crate) async fn serve<S>(
             biased;
             () = shared.shutdown.cancelled() => break End::Close(CloseCode::GoingAway),
             () = peer.kicked() => break End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow)),
-            Some(first) = queue.recv() => {
+            Some(first) = queue.recv(), if !unflushed || answer_now => {
                 shared.stats.queue_depth(queue.len() + 1);
-                if let Err(end) = bounded(&shared, feed_batch(&mut ws, first, &mut queue)).await {
+                if let Err(end) = bounded(&shared, &peer, feed_batch(&mut ws, first, &mut queue)).await {
                     break end;
                 }
                 let due = last_flush + config.coalesce;
                 if answer_now || Instant::now() >= due {
-                    if let Err(end) = bounded(&shared, ws.flush()).await {
+                    if let Err(end) = bounded(&shared, &peer, ws.flush()).await {
                         break end;
                     }
                     last_flush = Instant::now();
@@ -116,8 +120,20 @@ pub(crate) async fn serve<S>(
                     unflushed = true;
                 }
             }
-            () = &mut flush_timer, if unflushed => {
-                if let Err(end) = bounded(&shared, ws.flush()).await {
+            // The flush timer, or earlier if the queue is filling up meanwhile.
+            () = async {
+                tokio::select! {
+                    () = &mut flush_timer => {}
+                    () = peer.half_full() => {}
+                }
+            }, if unflushed => {
+                if let Ok(first) = queue.try_recv() {
+                    shared.stats.queue_depth(queue.len() + 1);
+                    if let Err(end) = bounded(&shared, &peer, feed_batch(&mut ws, first, &mut queue)).await {
+                        break end;
+                    }
+                }
+                if let Err(end) = bounded(&shared, &peer, ws.flush()).await {
                     break end;
                 }
                 last_flush = Instant::now();
@@ -150,7 +166,7 @@ pub(crate) async fn serve<S>(
                 }
             }
             _ = ping.tick() => {
-                if let Err(end) = bounded(&shared, ws.send(Message::Ping(Default::default()))).await {
+                if let Err(end) = bounded(&shared, &peer, ws.send(Message::Ping(Default::default()))).await {
                     break end;
                 }
             }
@@ -191,12 +207,15 @@ where
 }
 // ANCHOR_END: write_batch
 
-/// Runs a write with the write timeout, giving up early if the server shuts down.
+/// Runs a write with the write timeout, giving up early if the server shuts down or the hub
+/// kicks this client (its queue filled up while the write waited for room in the socket).
 async fn bounded(
     shared: &Shared,
+    peer: &Peer,
     write: impl Future<Output = Result<(), WsError>>,
 ) -> Result<(), End> {
     tokio::select! {
+        () = peer.kicked() => Err(End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow))),
         result = tokio::time::timeout(shared.config.write_timeout, write) => match result {
             Ok(Ok(())) => Ok(()),
             Ok(Err(err)) => Err(End::from_error(&err)),

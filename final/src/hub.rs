@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use chrono::{SecondsFormat, Utc};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
 
@@ -44,13 +44,18 @@ pub type Refusal = (ErrorCode, String);
 pub struct Peer {
     id: ConnId,
     queue: mpsc::Sender<Utf8Bytes>,
-    kick: Arc<Kick>,
+    signals: Arc<Signals>,
 }
 
 #[derive(Debug, Default)]
-struct Kick {
-    token: CancellationToken,
+struct Signals {
+    /// Cancelled when the connection is kicked.
+    kick: CancellationToken,
+    /// Why it was kicked; the first reason given wins.
     code: OnceLock<CloseCode>,
+    /// Notified when a frame leaves the queue more than half full, so that a task holding its
+    /// writes back (coalescing) drains the queue before it fills.
+    half_full: Notify,
 }
 
 impl Peer {
@@ -60,7 +65,7 @@ impl Peer {
         let peer = Peer {
             id,
             queue,
-            kick: Arc::default(),
+            signals: Arc::default(),
         };
         (peer, receiver)
     }
@@ -74,7 +79,12 @@ impl Peer {
     /// Returns whether the frame was queued.
     pub fn deliver(&self, frame: Utf8Bytes) -> bool {
         match self.queue.try_send(frame) {
-            Ok(()) => true,
+            Ok(()) => {
+                if self.queue.capacity() * 2 < self.queue.max_capacity() {
+                    self.signals.half_full.notify_one();
+                }
+                true
+            }
             Err(mpsc::error::TrySendError::Full(_)) => {
                 self.kick(CloseCode::TooSlow);
                 false
@@ -85,19 +95,25 @@ impl Peer {
 
     /// Asks the connection's task to close with `code`. The first reason given wins.
     pub fn kick(&self, code: CloseCode) {
-        if self.kick.code.set(code).is_ok() {
-            self.kick.token.cancel();
+        if self.signals.code.set(code).is_ok() {
+            self.signals.kick.cancel();
         }
     }
 
     /// Completes once the connection was kicked; then [`Peer::kick_code`] says why.
     pub fn kicked(&self) -> tokio_util::sync::WaitForCancellationFuture<'_> {
-        self.kick.token.cancelled()
+        self.signals.kick.cancelled()
+    }
+
+    /// Completes once a frame was queued while the queue was more than half full (or at once,
+    /// if that happened since the last call).
+    pub fn half_full(&self) -> tokio::sync::futures::Notified<'_> {
+        self.signals.half_full.notified()
     }
 
     /// Why the connection was kicked, if it was.
     pub fn kick_code(&self) -> Option<CloseCode> {
-        self.kick.code.get().copied()
+        self.signals.code.get().copied()
     }
 }
 // ANCHOR_END: peer

@@ -140,6 +140,7 @@ pub async fn run(config: &LoadConfig, progress: Arc<Progress>) -> Result<LoadRep
     // The schedule starts a little later, once every receiver task has started: otherwise the
     // first messages would be charged for the load generator's own start-up.
     let epoch = Instant::now() + Duration::from_millis(250);
+    progress.sending.notify_one();
     let deadline = epoch + config.duration + config.drain;
     // Per room, how many messages were sent to it: known once the senders are done.
     let (totals_tx, totals_rx) = watch::channel(None::<Vec<u64>>);

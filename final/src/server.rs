@@ -169,6 +169,10 @@ impl Server {
                     Ok((socket, addr)) => {
                         // Small frames must leave at once, not wait for more data (Nagle).
                         let _ = socket.set_nodelay(true);
+                        if shared.config.send_buffer_bytes > 0 {
+                            let _ = socket2::SockRef::from(&socket)
+                                .set_send_buffer_size(shared.config.send_buffer_bytes);
+                        }
                         shared.tracker.spawn(http::serve(socket, addr, Arc::clone(&shared)));
                     }
                     Err(err) => {

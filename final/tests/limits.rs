@@ -172,6 +172,62 @@ async fn a_slow_consumer_is_closed_with_4008_and_slows_nobody_else() {
     assert_eq!(code, Some(4008));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kick_reaches_a_client_whose_write_is_blocked() {
+    // The write timeout is far beyond the test's bound: only the kick can close the client in
+    // time. Its queue fills while its task waits in a write to a socket that is full.
+    let server = start(
+        ServerBuilder::new()
+            .queue_capacity(16)
+            .rate_per_sec(1e6)
+            .rate_burst(1_000_000)
+            .max_text_chars(5_000)
+            .max_message_bytes(64 * 1024)
+            .send_buffer_bytes(16 * 1024)
+            .write_timeout(Duration::from_secs(600)),
+    )
+    .await;
+    let url = server.url();
+    // A client that never reads, with a small receive buffer so the kernel holds little for it.
+    let addr = url
+        .trim_start_matches("ws://")
+        .trim_end_matches("/ws")
+        .parse()
+        .unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = bounded("connect", socket.connect(addr)).await.unwrap();
+    let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
+    let (ws, _) = bounded(
+        "upgrade",
+        tokio_tungstenite::client_async(url.as_str(), stream),
+    )
+    .await
+    .unwrap();
+    let mut slow = Client { ws };
+    slow.send(json!({"type": "hello", "username": "stuck"}))
+        .await;
+    slow.recv_type("welcome").await;
+    slow.join("r").await;
+    let mut bob = Client::hello(&url, "bob").await;
+    bob.join("r").await;
+
+    // At most 4 MB, far more than the buffers hold; it stops as soon as the kick is done.
+    let text = "z".repeat(4_000);
+    for _ in 0..1_000 {
+        if server.stats().closes(CloseCode::TooSlow) == 1 {
+            break;
+        }
+        bob.send(json!({"type": "send", "room": "r", "text": text}))
+            .await;
+        while bob.recv().await["type"] != "message" {}
+    }
+    eventually("the blocked client closed with 4008", || {
+        server.stats().closes(CloseCode::TooSlow) == 1
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn connection_limits_refuse_with_an_http_status() {
     let server = start(

@@ -98,6 +98,20 @@ pub struct Progress {
     pub delivered: AtomicU64,
     /// Clients connected so far.
     pub connected: AtomicU64,
+    /// Notified once, when every client is connected and the senders' schedule is set: the
+    /// warm-up is over (see [`announce_sending`]).
+    pub sending: tokio::sync::Notify,
+}
+
+/// Prints `sending` on standard error once the warm-up is over, so that a tool driving this
+/// one (`chat-bench`, in the book's "Performance" chapter) can measure the server only while
+/// the messages flow.
+pub fn announce_sending(progress: &Arc<Progress>) {
+    let progress = Arc::clone(progress);
+    tokio::spawn(async move {
+        progress.sending.notified().await;
+        eprintln!("sending");
+    });
 }
 
 /// Why a run could not be made.
@@ -133,6 +147,7 @@ pub async fn run(config: &StressConfig, progress: Arc<Progress>) -> Result<Repor
     // The schedule starts a little later, once every receiver task has started: otherwise the
     // first messages would be charged for the load generator's own start-up.
     let epoch = Instant::now() + Duration::from_millis(250);
+    progress.sending.notify_one();
     let (total_tx, total_rx) = watch::channel(None::<u64>);
     let deadline = epoch + config.duration + config.drain;
     let mut receivers = Vec::with_capacity(config.clients);

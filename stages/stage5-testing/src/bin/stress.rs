@@ -80,6 +80,9 @@ async fn main() -> ExitCode {
     };
     let progress = Arc::new(Progress::default());
     let bar = (!args.quiet && !args.json).then(|| show_progress(&config, Arc::clone(&progress)));
+    if args.json {
+        stress::announce_sending(&progress);
+    }
     let result = stress::run(&config, progress).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
