@@ -140,7 +140,9 @@ pub async fn run(config: &LoadConfig, progress: Arc<Progress>) -> Result<LoadRep
     // The schedule starts a little later, once every receiver task has started: otherwise the
     // first messages would be charged for the load generator's own start-up.
     let epoch = Instant::now() + Duration::from_millis(250);
-    progress.sending.notify_one();
+    if progress.announce {
+        eprintln!("sending");
+    }
     let deadline = epoch + config.duration + config.drain;
     // Per room, how many messages were sent to it: known once the senders are done.
     let (totals_tx, totals_rx) = watch::channel(None::<Vec<u64>>);
@@ -154,14 +156,12 @@ pub async fn run(config: &LoadConfig, progress: Arc<Progress>) -> Result<LoadRep
         }
         let (sink, stream) = socket.split();
         let room = index % config.rooms;
-        receivers.push(tokio::spawn(receive(
-            stream,
-            room,
-            epoch,
-            deadline,
-            totals_rx.clone(),
-            Arc::clone(&progress),
-        )));
+        let (totals, counters) = (totals_rx.clone(), Arc::clone(&progress));
+        receivers.push(tokio::spawn(async move {
+            let mut stream = stream;
+            let received = receive(&mut stream, room, epoch, deadline, totals, counters).await;
+            (received, stream) // the connection stays open until every receiver is done
+        }));
         if index < config.senders {
             senders.push((
                 room,
@@ -195,16 +195,22 @@ pub async fn run(config: &LoadConfig, progress: Arc<Progress>) -> Result<LoadRep
         .map_err(|_| LoadError::Config("histogram"))?;
     let (mut delivered, mut disconnected) = (0, 0);
     let mut errors = HashMap::new();
+    let mut streams = Vec::with_capacity(receivers.len());
     for receiver in receivers {
-        if let Ok(received) = receiver.await {
+        if let Ok((received, stream)) = receiver.await {
             delivered += received.count;
             disconnected += usize::from(received.closed_by_server);
             let _ = latency.add(&received.latency);
             for (code, count) in received.errors {
                 *errors.entry(code).or_insert(0) += count;
             }
+            streams.push(stream);
         }
     }
+    if progress.announce {
+        eprintln!("done");
+    }
+    drop(streams);
     for mut sink in open {
         let _ = sink.close().await;
     }
@@ -398,7 +404,7 @@ struct Received {
 
 /// One receiver: records the latency of every message of its room until it has them all.
 async fn receive(
-    mut stream: SplitStream<Socket>,
+    stream: &mut SplitStream<Socket>,
     room: usize,
     epoch: Instant,
     deadline: Instant,

@@ -95,6 +95,8 @@ struct Row {
     p99_ms: f64,
     p999_ms: f64,
     cpu_us_per_delivery: Option<f64>,
+    /// The server's resident memory when the last message arrived, in MiB.
+    rss_mib: Option<f64>,
     rss_kib_per_connection: Option<f64>,
     closed_too_slow: Option<u64>,
     /// The final server's `--coalesce`, in milliseconds, when the run set it.
@@ -198,8 +200,11 @@ struct Measured {
     /// The load tool's JSON report.
     report: Value,
     /// The server's CPU time from the end of the warm-up (the tool's `sending` line: every
-    /// client connected and joined) to the end of the run.
+    /// client connected and joined) to the last delivery (its `done` line, printed before any
+    /// connection closes).
     cpu_us: Option<u64>,
+    /// The server's resident memory at the last delivery, in KiB.
+    rss_kib: Option<u64>,
 }
 
 /// Runs the load tool for `kind` from CPU 1 and returns its JSON report.
@@ -244,30 +249,35 @@ fn load(
         .map_err(|err| format!("{tool}: {err}"))?;
     let pid = server.child.id();
     let stderr = child.stderr.take().ok_or("no stderr")?;
-    // The tool's errors are passed on; its `sending` line starts the CPU measurement.
+    // The tool's errors are passed on; its `sending` and `done` lines start and stop the CPU
+    // measurement.
     let watcher = std::thread::spawn(move || {
-        let mut start = None;
+        let (mut start, mut end, mut rss) = (None, None, None);
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line == "sending" && start.is_none() {
-                start = cpu_us(pid);
-            } else {
-                eprintln!("{line}");
+            match line.as_str() {
+                "sending" if start.is_none() => start = cpu_us(pid),
+                "done" if end.is_none() => {
+                    end = cpu_us(pid);
+                    rss = rss_kib(pid);
+                }
+                _ => eprintln!("{line}"),
             }
         }
-        start
+        (start, end, rss)
     });
     let output = child.wait_with_output().map_err(|err| err.to_string())?;
-    let end = cpu_us(pid);
-    let start = watcher.join().ok().flatten();
+    let (start, end, rss) = watcher.join().unwrap_or_default();
     let report = serde_json::from_slice(&output.stdout)
         .map_err(|err| format!("{tool}: no report ({err})"))?;
     Ok(Measured {
         report,
         cpu_us: start.zip(end).map(|(start, end)| end.saturating_sub(start)),
+        rss_kib: rss,
     })
 }
 
-fn row(scenario: &str, kind: &ServerKind, report: &Value, offered: f64, cpu: Option<u64>) -> Row {
+fn row(scenario: &str, kind: &ServerKind, measured: &Measured, offered: f64) -> Row {
+    let (report, cpu) = (&measured.report, measured.cpu_us);
     let latency = &report["latency"];
     let ms = |field: &str| latency[field].as_f64().unwrap_or(0.0) / 1000.0;
     let delivered = report["delivered"].as_u64().unwrap_or(0);
@@ -283,6 +293,7 @@ fn row(scenario: &str, kind: &ServerKind, report: &Value, offered: f64, cpu: Opt
         cpu_us_per_delivery: cpu
             .filter(|_| delivered > 0)
             .map(|us| us as f64 / delivered as f64),
+        rss_mib: measured.rss_kib.map(|kib| kib as f64 / 1024.0),
         rss_kib_per_connection: None,
         closed_too_slow: None,
         coalesce_ms: None,
@@ -346,14 +357,14 @@ fn metric(addr: &str, line_start: &str) -> Option<u64> {
 
 fn markdown(rows: &[Row]) -> String {
     let mut table = String::from(
-        "| scenario | server | offered/s | delivered/s | lost | p50 ms | p99 ms | p99.9 ms | CPU µs/delivery | KiB/connection | closed 4008 |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| scenario | server | offered/s | delivered/s | lost | p50 ms | p99 ms | p99.9 ms | CPU µs/delivery | RSS MiB | KiB/idle connection | closed 4008 |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     let opt = |value: Option<f64>, digits: usize| {
         value.map_or_else(|| "".to_owned(), |v| format!("{v:.digits$}"))
     };
     for r in rows {
         table.push_str(&format!(
-            "| {} | {} | {:.0} | {:.0} | {} | {:.1} | {:.1} | {:.1} | {} | {} | {} |\n",
+            "| {} | {} | {:.0} | {:.0} | {} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} |\n",
             r.scenario,
             r.server,
             r.offered_per_sec,
@@ -363,6 +374,7 @@ fn markdown(rows: &[Row]) -> String {
             r.p99_ms,
             r.p999_ms,
             opt(r.cpu_us_per_delivery, 2),
+            opt(r.rss_mib, 1),
             opt(r.rss_kib_per_connection, 1),
             r.closed_too_slow
                 .map_or_else(String::new, |n| n.to_string()),
@@ -601,6 +613,8 @@ async fn main() -> ExitCode {
     };
     let wanted = |scenario: &str| args.scenario == "all" || args.scenario == scenario;
     let mut rows = Vec::new();
+    // Scenarios that could not run (a server that would not start, a tool without a report).
+    let mut broken = 0;
     for kind in SERVERS
         .iter()
         .filter(|kind| args.servers.iter().any(|s| s == kind.name))
@@ -613,13 +627,7 @@ async fn main() -> ExitCode {
             let result = (|| {
                 let server = start(kind, &[])?;
                 let measured = load(kind, &server, clients, rate, seconds, 0)?;
-                Ok::<_, String>(row(
-                    scenario,
-                    kind,
-                    &measured.report,
-                    rate * clients as f64,
-                    measured.cpu_us,
-                ))
+                Ok::<_, String>(row(scenario, kind, &measured, rate * clients as f64))
             })();
             match result {
                 Ok(row) => {
@@ -635,7 +643,10 @@ async fn main() -> ExitCode {
                     );
                     rows.push(row);
                 }
-                Err(err) => eprintln!("{scenario} {}: {err}", kind.name),
+                Err(err) => {
+                    eprintln!("{scenario} {}: {err}", kind.name);
+                    broken += 1;
+                }
             }
         }
         if wanted("slow") && kind.wire == Wire::Final {
@@ -645,21 +656,16 @@ async fn main() -> ExitCode {
                 let server = start(kind, &[])?;
                 // Twice as long: the slow clients' socket buffers and queues must fill first.
                 let measured = load(kind, &server, clients, rate, 2 * seconds, slow)?;
-                let mut row = row(
-                    "slow 5%",
-                    kind,
-                    &measured.report,
-                    rate * (clients - slow) as f64,
-                    measured.cpu_us,
-                );
-                row.rss_kib_per_connection =
-                    rss_kib(server.child.id()).map(|kib| kib as f64 / clients as f64);
+                let mut row = row("slow 5%", kind, &measured, rate * (clients - slow) as f64);
                 row.closed_too_slow = metric(&server.addr, "chat_disconnects_total{code=\"4008\"");
                 Ok::<_, String>(row)
             })();
             match result {
                 Ok(row) => rows.push(row),
-                Err(err) => eprintln!("slow {}: {err}", kind.name),
+                Err(err) => {
+                    eprintln!("slow {}: {err}", kind.name);
+                    broken += 1;
+                }
             }
         }
         if args.scenario == "coalesce" && kind.wire == Wire::Final {
@@ -674,16 +680,18 @@ async fn main() -> ExitCode {
                     let mut row = row(
                         &format!("coalesce {ms}ms"),
                         kind,
-                        &measured.report,
+                        &measured,
                         rate * clients as f64,
-                        measured.cpu_us,
                     );
                     row.coalesce_ms = Some(ms);
                     Ok::<_, String>(row)
                 })();
                 match result {
                     Ok(row) => rows.push(row),
-                    Err(err) => eprintln!("coalesce {ms}ms: {err}"),
+                    Err(err) => {
+                        eprintln!("coalesce {ms}ms: {err}");
+                        broken += 1;
+                    }
                 }
             }
         }
@@ -701,6 +709,7 @@ async fn main() -> ExitCode {
                     p99_ms: 0.0,
                     p999_ms: 0.0,
                     cpu_us_per_delivery: None,
+                    rss_mib: None,
                     rss_kib_per_connection: Some(per_connection),
                     closed_too_slow: None,
                     coalesce_ms: None,
@@ -709,7 +718,10 @@ async fn main() -> ExitCode {
             .await;
             match result {
                 Ok(row) => rows.push(row),
-                Err(err) => eprintln!("memory {}: {err}", kind.name),
+                Err(err) => {
+                    eprintln!("memory {}: {err}", kind.name);
+                    broken += 1;
+                }
             }
         }
     }
@@ -725,11 +737,13 @@ async fn main() -> ExitCode {
                     .map(|m| m.trim().to_owned())
             });
         let machine = format!(
-            "{} cores ({}); servers pinned to CPU 0, load generators to CPU 1; {} clients in one room, 10 senders, {} s per run, 100-byte messages; {} build; {}.\n",
+            "{} cores ({}); servers pinned to CPU 0, load generators to CPU 1; {} clients in one room, 10 senders, 100-byte texts, {} s per run ({} s for the slow run); {} idle connections for memory; {} build; {}.\n",
             std::thread::available_parallelism().map_or(0, |n| n.get()),
             cpu.unwrap_or_else(|| "unknown CPU".into()),
             clients,
             seconds,
+            2 * seconds,
+            idle,
             if cfg!(debug_assertions) {
                 "debug"
             } else {
@@ -762,7 +776,10 @@ async fn main() -> ExitCode {
             && (row.scenario == "light" || row.server == "final")
             && !row.scenario.starts_with("slow")
     });
-    let mut failed = false;
+    let mut failed = broken > 0;
+    if broken > 0 {
+        eprintln!("chat-bench: {broken} scenario(s) could not run");
+    }
     for row in lossy {
         eprintln!(
             "chat-bench: {} lost {} deliveries in the {} run",

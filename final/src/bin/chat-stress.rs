@@ -16,7 +16,7 @@ use std::time::Duration;
 use chat_server::cli::parse_duration;
 use chat_server::loadgen::{self, LoadConfig, LoadReport};
 use clap::Parser;
-use stage5_testing::stress::{Progress, announce_sending};
+use stage5_testing::stress::Progress;
 
 /// Load generator for chat-server: N clients over R rooms, open-loop senders, latency measured
 /// at every recipient from each message's intended send time.
@@ -69,10 +69,10 @@ async fn main() -> ExitCode {
         message_bytes: args.message_bytes,
         drain: args.drain,
     };
-    let progress = Arc::new(Progress::default());
-    if args.json {
-        announce_sending(&progress);
-    }
+    let progress = Arc::new(Progress {
+        announce: args.json,
+        ..Progress::default()
+    });
     match loadgen::run(&config, progress).await {
         Ok(report) => {
             if args.json {

@@ -98,20 +98,11 @@ pub struct Progress {
     pub delivered: AtomicU64,
     /// Clients connected so far.
     pub connected: AtomicU64,
-    /// Notified once, when every client is connected and the senders' schedule is set: the
-    /// warm-up is over (see [`announce_sending`]).
-    pub sending: tokio::sync::Notify,
-}
-
-/// Prints `sending` on standard error once the warm-up is over, so that a tool driving this
-/// one (`chat-bench`, in the book's "Performance" chapter) can measure the server only while
-/// the messages flow.
-pub fn announce_sending(progress: &Arc<Progress>) {
-    let progress = Arc::clone(progress);
-    tokio::spawn(async move {
-        progress.sending.notified().await;
-        eprintln!("sending");
-    });
+    /// Print `sending` on standard error when the warm-up is over (every client connected),
+    /// and `done` when every receiver has its messages, before any connection closes: a tool
+    /// driving this one (`chat-bench`, in the book's "Performance" chapter) measures the
+    /// server between the two, without the handshakes before or the goodbyes after.
+    pub announce: bool,
 }
 
 /// Why a run could not be made.
@@ -147,20 +138,21 @@ pub async fn run(config: &StressConfig, progress: Arc<Progress>) -> Result<Repor
     // The schedule starts a little later, once every receiver task has started: otherwise the
     // first messages would be charged for the load generator's own start-up.
     let epoch = Instant::now() + Duration::from_millis(250);
-    progress.sending.notify_one();
+    if progress.announce {
+        eprintln!("sending");
+    }
     let (total_tx, total_rx) = watch::channel(None::<u64>);
     let deadline = epoch + config.duration + config.drain;
     let mut receivers = Vec::with_capacity(config.clients);
     let mut senders = Vec::with_capacity(config.senders);
     for (index, socket) in sockets.into_iter().enumerate() {
         let (sink, stream) = socket.split();
-        receivers.push(tokio::spawn(receive(
-            stream,
-            epoch,
-            deadline,
-            total_rx.clone(),
-            Arc::clone(&progress),
-        )));
+        let (total, counters) = (total_rx.clone(), Arc::clone(&progress));
+        receivers.push(tokio::spawn(async move {
+            let mut stream = stream;
+            let received = receive(&mut stream, epoch, deadline, total, counters).await;
+            (received, stream) // the connection stays open until every receiver is done
+        }));
         if index < config.senders {
             senders.push(tokio::spawn(send(
                 sink,
@@ -185,13 +177,19 @@ pub async fn run(config: &StressConfig, progress: Arc<Progress>) -> Result<Repor
     let mut latency = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)
         .map_err(|_| StressError::Config("histogram"))?;
     let (mut delivered, mut disconnected) = (0, 0);
+    let mut streams = Vec::with_capacity(receivers.len());
     for receiver in receivers {
-        if let Ok(received) = receiver.await {
+        if let Ok((received, stream)) = receiver.await {
             delivered += received.count;
             disconnected += usize::from(received.closed_by_server);
             let _ = latency.add(&received.latency);
+            streams.push(stream);
         }
     }
+    if progress.announce {
+        eprintln!("done");
+    }
+    drop(streams);
     for mut sink in open {
         let _ = sink.close().await;
     }
@@ -286,7 +284,7 @@ struct Received {
 // ANCHOR: receive
 /// One receiver: records the latency of every message until it has all of them or time is up.
 async fn receive(
-    mut stream: SplitStream<Socket>,
+    stream: &mut SplitStream<Socket>,
     epoch: Instant,
     deadline: Instant,
     mut total: watch::Receiver<Option<u64>>,

@@ -78,11 +78,11 @@ async fn main() -> ExitCode {
         message_bytes: args.message_bytes,
         drain,
     };
-    let progress = Arc::new(Progress::default());
+    let progress = Arc::new(Progress {
+        announce: args.json,
+        ..Progress::default()
+    });
     let bar = (!args.quiet && !args.json).then(|| show_progress(&config, Arc::clone(&progress)));
-    if args.json {
-        stress::announce_sending(&progress);
-    }
     let result = stress::run(&config, progress).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
