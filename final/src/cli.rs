@@ -105,6 +105,10 @@ pub struct Cli {
         value_delimiter = ','
     )]
     pub allowed_origins: Vec<String>,
+    /// Share rooms, names and history with other instances through this Redis, e.g.
+    /// redis://127.0.0.1:6379 (without it, this instance is alone).
+    #[arg(long, env = "CHAT_REDIS_URL")]
+    pub redis_url: Option<String>,
 }
 // ANCHOR_END: cli
 
@@ -136,6 +140,7 @@ impl Cli {
             .send_buffer_bytes(self.send_buffer_bytes)
             .coalesce(self.coalesce)
             .allowed_origins(self.allowed_origins.clone())
+            .redis_url(self.redis_url.clone())
             .build()
     }
 }

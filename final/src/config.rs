@@ -71,6 +71,9 @@ pub struct Config {
     /// (`localhost`, `127.0.0.1`, `[::1]`, any port). Clients that send no `Origin` (not
     /// browsers) are always allowed.
     pub allowed_origins: Vec<String>,
+    /// Redis, such as `redis://127.0.0.1:6379`, through which several instances of the server
+    /// share rooms, names and history (book: "Scaling out"). None: this instance is alone.
+    pub redis_url: Option<String>,
 }
 
 impl Default for Config {
@@ -100,6 +103,7 @@ impl Default for Config {
             send_buffer_bytes: 64 * 1024,
             coalesce: Duration::from_millis(25),
             allowed_origins: Vec::new(),
+            redis_url: None,
         }
     }
 }
@@ -191,6 +195,8 @@ impl ServerBuilder {
         coalesce: Duration;
         /// See [`Config::allowed_origins`].
         allowed_origins: Vec<String>;
+        /// See [`Config::redis_url`].
+        redis_url: Option<String>;
     }
 
     /// Checks that the limits make sense together.

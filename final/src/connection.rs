@@ -145,14 +145,14 @@ pub(crate) async fn serve<S>(
                 let verdict = match frame {
                     Some(Ok(Message::Text(text))) => {
                         let was_welcomed = session.username().is_some();
-                        let verdict = session.on_text(&shared.hub, &shared.stats, &text, last_heard.into_std());
+                        let verdict = session.on_text(&shared.hub, &shared.stats, &text, last_heard.into_std()).await;
                         if let (false, Some(name)) = (was_welcomed, session.username()) {
                             tracing::Span::current().record("user", name);
                             tracing::info!("welcome");
                         }
                         verdict
                     }
-                    Some(Ok(Message::Binary(_))) => session.on_binary(&shared.hub, &shared.stats, last_heard.into_std()),
+                    Some(Ok(Message::Binary(_))) => session.on_binary(&shared.hub, &shared.stats, last_heard.into_std()).await,
                     Some(Ok(Message::Close(_))) => break End::ClientClosed,
                     Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Verdict::Continue,
                     Some(Err(err)) => {

@@ -91,6 +91,10 @@ fn route(request: Request<Incoming>, addr: SocketAddr, shared: &Arc<Shared>) -> 
         (&Method::GET | &Method::HEAD, "/healthz") if shared.shutdown.is_cancelled() => {
             text(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
         }
+        (&Method::GET | &Method::HEAD, "/healthz") if !shared.stats.broker_is_up() => text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "degraded: redis unreachable\n",
+        ),
         (&Method::GET | &Method::HEAD, "/healthz") => text(StatusCode::OK, "ok\n"),
         (&Method::GET, "/metrics") => {
             let mut response = Response::new(Full::new(Bytes::from(shared.stats.encode())));

@@ -21,11 +21,11 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use chrono::{SecondsFormat, Utc};
 use tokio::sync::{Notify, mpsc};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
 
+use crate::broker::{Broker, History};
 use crate::config::Config;
 use crate::names;
 use crate::protocol::{self, CloseCode, ErrorCode, PresenceEvent, RequestId, RoomInfo};
@@ -126,6 +126,7 @@ pub struct Hub {
     max_rooms: usize,
     max_rooms_per_connection: usize,
     stats: Arc<Stats>,
+    broker: Broker,
 }
 
 #[derive(Debug, Default)]
@@ -147,8 +148,10 @@ struct User {
 #[derive(Debug)]
 struct Room {
     members: Vec<Member>,
-    /// The id the next message gets.
+    /// The id the next message gets (with a Redis broker, Redis gives the ids).
     next_id: u64,
+    /// With a Redis broker: the last message id delivered here, to drop repeats.
+    last_delivered: u64,
     /// The last messages, oldest first, already encoded.
     history: VecDeque<(u64, Utf8Bytes)>,
     last_active: Instant,
@@ -158,6 +161,9 @@ struct Room {
 struct Member {
     name: Arc<str>,
     peer: Peer,
+    /// Messages up to this id were in the member's `joined` (with a Redis broker, they may
+    /// still come from the subscription afterwards, and are not sent twice).
+    skip_through: u64,
 }
 
 impl Room {
@@ -165,6 +171,7 @@ impl Room {
         Room {
             members: Vec::new(),
             next_id: first_message_id(),
+            last_delivered: 0,
             history: VecDeque::new(),
             last_active: Instant::now(),
         }
@@ -195,20 +202,27 @@ fn first_message_id() -> u64 {
 }
 // ANCHOR_END: first_id
 
-fn timestamp() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 impl Hub {
-    /// An empty hub with the limits of `config`.
+    /// An empty hub with the limits of `config`, on its own (no broker).
     pub fn new(config: &Config, stats: Arc<Stats>) -> Hub {
+        Hub::with_broker(config, stats, Broker::Memory)
+    }
+
+    /// An empty hub that shares rooms with other instances through `broker`.
+    pub fn with_broker(config: &Config, stats: Arc<Stats>, broker: Broker) -> Hub {
         Hub {
             state: Mutex::default(),
             history: config.history,
             max_rooms: config.max_rooms,
             max_rooms_per_connection: config.max_rooms_per_connection,
             stats,
+            broker,
         }
+    }
+
+    /// How this hub reaches other instances, if it does.
+    pub fn broker(&self) -> &Broker {
+        &self.broker
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -298,6 +312,7 @@ impl Hub {
         entry.members.push(Member {
             name: Arc::clone(&user.name),
             peer: user.peer.clone(),
+            skip_through: 0,
         });
         entry.last_active = Instant::now();
 
@@ -344,7 +359,7 @@ impl Hub {
         let id = entry.next_id;
         entry.next_id += 1;
         entry.last_active = Instant::now();
-        let json = protocol::encode_message(room, id, &user.name, text, &timestamp());
+        let json = protocol::encode_message(room, id, &user.name, text, &protocol::timestamp());
         if self.history > 0 {
             if entry.history.len() == self.history {
                 entry.history.pop_front();
@@ -368,6 +383,9 @@ impl Hub {
         user.peer.deliver(protocol::encode_left(id, room));
         let name = Arc::clone(&user.name);
         remove_member(&mut state.rooms, room, conn, &name);
+        if let Broker::Redis(redis) = &self.broker {
+            redis.publish_presence(room, &name, PresenceEvent::Leave);
+        }
         Ok(())
     }
 
@@ -391,7 +409,7 @@ impl Hub {
                     format!("nobody called {to:?} is connected"),
                 )
             })?;
-        let stamp = timestamp();
+        let stamp = protocol::timestamp();
         if recipient.peer.id != conn {
             recipient.peer.deliver(protocol::encode_direct(
                 None,
@@ -443,6 +461,225 @@ impl Hub {
         for room in &user.rooms {
             remove_member(&mut state.rooms, room, conn, &user.name);
         }
+        if let Broker::Redis(redis) = &self.broker {
+            let rooms: Vec<String> = user.rooms.iter().cloned().collect();
+            redis.gone(&user.name, &rooms);
+        }
+    }
+}
+
+/// What a broker needs from the hub: checks before a request goes to Redis, and delivery of
+/// what comes back from it. With [`Broker::Memory`] none of this is used.
+impl Hub {
+    /// The name of `conn`, which must be a member of `room` (for `send`).
+    pub fn member_name(&self, conn: ConnId, room: &str) -> Result<Arc<str>, Refusal> {
+        let state = self.lock();
+        let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
+        if !user.rooms.contains(room) {
+            return Err((
+                ErrorCode::NotJoined,
+                format!("join {room:?} before sending to it"),
+            ));
+        }
+        Ok(Arc::clone(&user.name))
+    }
+
+    /// The name of `conn`, once it said hello.
+    pub fn user_name(&self, conn: ConnId) -> Result<Arc<str>, Refusal> {
+        let state = self.lock();
+        let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
+        Ok(Arc::clone(&user.name))
+    }
+
+    /// Whether a user of this instance has the name `name`.
+    pub fn has_user(&self, name: &str) -> bool {
+        self.lock().names.contains_key(&names::username_key(name))
+    }
+
+    /// The names of this instance's users, for renewing their claims.
+    pub fn local_names(&self) -> Vec<String> {
+        let state = self.lock();
+        state
+            .users
+            .values()
+            .map(|user| user.name.to_string())
+            .collect()
+    }
+
+    /// Rooms with members here, and the last message id delivered in each.
+    pub fn rooms_with_members(&self) -> Vec<(String, u64)> {
+        let state = self.lock();
+        state
+            .rooms
+            .iter()
+            .filter(|(_, room)| !room.members.is_empty())
+            .map(|(name, room)| (name.clone(), room.last_delivered))
+            .collect()
+    }
+
+    /// The checks of `join` that need no history: run before asking Redis for it.
+    pub fn check_join(&self, conn: ConnId, room: &str) -> Result<(), Refusal> {
+        if let Some(problem) = names::room_problem(room) {
+            return Err((ErrorCode::InvalidRoom, problem));
+        }
+        let state = self.lock();
+        let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
+        if user.rooms.contains(room) {
+            return Err((
+                ErrorCode::AlreadyJoined,
+                format!("you are already in {room:?}"),
+            ));
+        }
+        if user.rooms.len() >= self.max_rooms_per_connection {
+            let most = self.max_rooms_per_connection;
+            return Err((
+                ErrorCode::TooManyRooms,
+                format!("a connection may be in at most {most} rooms"),
+            ));
+        }
+        Ok(())
+    }
+
+    // ANCHOR: join_with_history
+    /// `join` with a history read from Redis: adds the member, queues `joined` with that
+    /// history and whatever reached this instance since it was read, and tells the members
+    /// here. Returns the member's name.
+    pub fn join_with_history(
+        &self,
+        conn: ConnId,
+        room: &str,
+        since: Option<u64>,
+        history: History,
+        everywhere: Option<Vec<String>>,
+        id: Option<&RequestId>,
+    ) -> Result<Arc<str>, Refusal> {
+        self.check_join(conn, room)?;
+        let mut state = self.lock();
+        let state = &mut *state;
+        if !state.rooms.contains_key(room)
+            && state.rooms.len() >= self.max_rooms
+            && !forget_an_empty_room(&mut state.rooms)
+        {
+            return Err((
+                ErrorCode::TooManyRooms,
+                "the server holds as many rooms as it may; join an existing one".into(),
+            ));
+        }
+        let user = state.users.get_mut(&conn).ok_or_else(not_welcomed)?;
+        let entry = state.rooms.entry(room.to_owned()).or_insert_with(Room::new);
+        // Redis's history, then what the subscription brought here after it was read.
+        let mut messages = history.messages;
+        let newest = messages.last().map_or(since.unwrap_or(0), |(id, _)| *id);
+        messages.extend(entry.history.iter().filter(|(id, _)| *id > newest).cloned());
+        let skip = messages.len().saturating_sub(self.history);
+        let messages = &messages[skip..];
+        let skip_through = messages.last().map_or(entry.last_delivered, |(id, _)| {
+            (*id).max(entry.last_delivered)
+        });
+        let truncated = since.is_some_and(|since| since.saturating_add(1) < history.oldest);
+        user.rooms.insert(room.to_owned());
+        entry.members.push(Member {
+            name: Arc::clone(&user.name),
+            peer: user.peer.clone(),
+            skip_through,
+        });
+        entry.last_active = Instant::now();
+        let frames: Vec<&Utf8Bytes> = messages.iter().map(|(_, frame)| frame).collect();
+        let mut members: Vec<&str> = entry.members.iter().map(|member| &*member.name).collect();
+        // The members on other instances too, as Redis lists them.
+        members.extend(everywhere.iter().flatten().map(String::as_str));
+        members.sort_unstable();
+        members.dedup();
+        user.peer.deliver(protocol::encode_joined(
+            id, room, &members, &frames, truncated,
+        ));
+        entry.fan_out(
+            &protocol::encode_presence(room, &user.name, PresenceEvent::Join),
+            Some(conn),
+        );
+        self.stats.rooms(state.rooms.len());
+        Ok(Arc::clone(&user.name))
+    }
+    // ANCHOR_END: join_with_history
+
+    // ANCHOR: deliver_room_message
+    /// A room message from the broker (any instance's, this one's included): delivered to the
+    /// members here, once, in the order of ids.
+    pub fn deliver_room_message(&self, room: &str, id: u64, frame: Utf8Bytes) {
+        let mut state = self.lock();
+        let state = &mut *state;
+        if !state.rooms.contains_key(room)
+            && state.rooms.len() >= self.max_rooms
+            && !forget_an_empty_room(&mut state.rooms)
+        {
+            return; // no room for it here, and nobody here to read it
+        }
+        let entry = state.rooms.entry(room.to_owned()).or_insert_with(Room::new);
+        if id <= entry.last_delivered {
+            return; // already delivered (a catch-up overlapping the subscription)
+        }
+        entry.last_delivered = id;
+        entry.last_active = Instant::now();
+        if self.history > 0 {
+            if entry.history.len() == self.history {
+                entry.history.pop_front();
+            }
+            entry.history.push_back((id, frame.clone()));
+        }
+        let delivered = entry
+            .members
+            .iter()
+            .filter(|member| member.skip_through < id)
+            .filter(|member| member.peer.deliver(frame.clone()))
+            .count();
+        self.stats.message(delivered);
+        self.stats.rooms(state.rooms.len());
+    }
+    // ANCHOR_END: deliver_room_message
+
+    /// Any other room frame from the broker (presence, a gap): to every member here.
+    pub fn deliver_room_event(&self, room: &str, frame: Utf8Bytes) {
+        let state = self.lock();
+        if let Some(entry) = state.rooms.get(room) {
+            entry.fan_out(&frame, None);
+        }
+    }
+
+    /// A direct message from another instance, for a user of this one.
+    pub fn deliver_direct(&self, frame: Utf8Bytes) {
+        #[derive(serde::Deserialize)]
+        struct To<'a> {
+            #[serde(borrow)]
+            to: &'a str,
+        }
+        let Ok(To { to }) = serde_json::from_str::<To<'_>>(&frame) else {
+            return;
+        };
+        let state = self.lock();
+        if let Some(user) = state
+            .names
+            .get(&names::username_key(to))
+            .and_then(|conn| state.users.get(conn))
+        {
+            user.peer.deliver(frame.clone());
+            self.stats.direct();
+        }
+    }
+
+    /// The sender's copy of a direct message that went to another instance.
+    pub fn direct_copy(
+        &self,
+        conn: ConnId,
+        to: &str,
+        text: &str,
+        stamp: &str,
+        id: Option<&RequestId>,
+    ) -> Result<(), Refusal> {
+        let state = self.lock();
+        let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
+        user.peer
+            .deliver(protocol::encode_direct(id, &user.name, to, text, stamp));
+        Ok(())
     }
 }
 

@@ -12,6 +12,9 @@
 //! - stage 4's builder, shutdown token, task tracker and close codes → [`config`], [`server`];
 //! - stage 5's "serialise once" and "batch the writes" → [`hub`] and `connection`.
 //!
+//! Several instances can share rooms, names and history through Redis: [`broker`] (book chapter
+//! "Scaling out").
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! let config = chat_server::ServerBuilder::new().build().expect("the defaults are valid");
@@ -23,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod broker;
 pub mod cli;
 pub mod client;
 pub mod config;

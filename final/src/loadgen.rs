@@ -33,7 +33,8 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct LoadConfig {
-    /// The server, e.g. `ws://127.0.0.1:8080/ws`.
+    /// The server, e.g. `ws://127.0.0.1:8080/ws`; or several instances sharing rooms through
+    /// Redis, separated by commas: client `i` connects to the `i mod n`-th.
     pub url: String,
     /// How many clients connect.
     pub clients: usize,
@@ -257,11 +258,12 @@ async fn connect_all(config: &LoadConfig, progress: &Progress) -> Result<Vec<Soc
 
 /// Connects, says hello, joins the client's room and waits for `joined`.
 async fn join_one(config: &LoadConfig, index: usize) -> Result<Socket, String> {
+    let urls: Vec<&str> = config.url.split(',').map(str::trim).collect();
+    let url = urls[index % urls.len()];
     let (mut socket, _) = if index >= config.clients - config.slow {
         // A slow consumer: a small receive buffer, so that what it does not read piles up in
         // the server (its queue) rather than in this machine's socket buffers.
-        let addr = config
-            .url
+        let addr = url
             .trim_start_matches("ws://")
             .split('/')
             .next()
@@ -275,11 +277,11 @@ async fn join_one(config: &LoadConfig, index: usize) -> Result<Socket, String> {
             .map_err(|err| err.to_string())?;
         let stream = socket.connect(addr).await.map_err(|err| err.to_string())?;
         let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
-        tokio_tungstenite::client_async(config.url.as_str(), stream)
+        tokio_tungstenite::client_async(url, stream)
             .await
             .map_err(|err| err.to_string())?
     } else {
-        tokio_tungstenite::connect_async(config.url.as_str())
+        tokio_tungstenite::connect_async(url)
             .await
             .map_err(|err| err.to_string())?
     };

@@ -207,12 +207,14 @@ pub enum ErrorCode {
     UnknownUser,
     /// The connection sends faster than its rate limit; the request was dropped.
     RateLimited,
+    /// The server cannot reach its message broker (Redis) just now; the request was not done.
+    Unavailable,
 }
 // ANCHOR_END: error_code
 
 impl ErrorCode {
     /// Every code, for documentation and metrics.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::BadRequest,
         ErrorCode::UnknownType,
         ErrorCode::InvalidUsername,
@@ -227,6 +229,7 @@ impl ErrorCode {
         ErrorCode::InvalidText,
         ErrorCode::UnknownUser,
         ErrorCode::RateLimited,
+        ErrorCode::Unavailable,
     ];
 
     /// The snake_case name sent on the wire.
@@ -246,6 +249,7 @@ impl ErrorCode {
             ErrorCode::InvalidText => "invalid_text",
             ErrorCode::UnknownUser => "unknown_user",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Unavailable => "unavailable",
         }
     }
 
@@ -424,6 +428,50 @@ pub fn encode_message(
     })
 }
 // ANCHOR_END: encode_message
+
+/// A room message in two parts, before and after its id, for a broker that gives the id
+/// later (`before + id + after` is [`encode_message`]'s frame).
+pub fn encode_message_parts(
+    room: &str,
+    username: &str,
+    text: &str,
+    timestamp: &str,
+) -> (String, String) {
+    let whole = encode_message(room, 0, username, text, timestamp);
+    // The room comes before the id and cannot hold a quote, so the first match is the id.
+    const ID: &str = ",\"id\":0,";
+    match whole.as_str().find(ID) {
+        Some(at) => (
+            whole.as_str()[..at + ID.len() - 2].to_owned(),
+            whole.as_str()[at + ID.len() - 1..].to_owned(),
+        ),
+        None => (whole.as_str().to_owned(), String::new()),
+    }
+}
+
+/// `{"type":"gap","room":"rust","after":41,"resumed":57}`: messages after `after` and before
+/// `resumed` could not be delivered (the broker lost them); `resumed` 0 means not known.
+pub fn encode_gap(room: &str, after: u64, resumed: u64) -> Utf8Bytes {
+    #[derive(Serialize)]
+    struct Gap<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        room: &'a str,
+        after: u64,
+        resumed: u64,
+    }
+    encode(&Gap {
+        kind: "gap",
+        room,
+        after,
+        resumed,
+    })
+}
+
+/// The time now, as every frame carries it: RFC 3339, UTC, milliseconds.
+pub fn timestamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
 
 /// `{"type":"welcome","username":"alice"}`.
 pub fn encode_welcome(id: Option<&RequestId>, username: &str) -> Utf8Bytes {
@@ -749,6 +797,14 @@ mod tests {
     }
 
     #[test]
+    fn a_message_in_two_parts_is_the_message_with_its_id_between() {
+        let (before, after) =
+            encode_message_parts("r-1", "ann", "\"id\":0, hi", "2026-01-01T00:00:00.000Z");
+        let whole = encode_message("r-1", 42, "ann", "\"id\":0, hi", "2026-01-01T00:00:00.000Z");
+        assert_eq!(format!("{before}42{after}"), whole.as_str());
+    }
+
+    #[test]
     fn close_codes_say_whether_to_reconnect() {
         for code in CloseCode::ALL {
             let expected = matches!(
@@ -763,7 +819,7 @@ mod tests {
                 .iter()
                 .map(|code| code.index())
                 .collect::<Vec<_>>(),
-            (0..14).collect::<Vec<_>>()
+            (0..ErrorCode::ALL.len()).collect::<Vec<_>>()
         );
     }
 }

@@ -23,6 +23,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::broker::{Broker, RedisBroker};
 use crate::config::Config;
 use crate::http;
 use crate::hub::Hub;
@@ -32,7 +33,7 @@ use crate::stats::{Stats, StatsSnapshot};
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) config: Config,
-    pub(crate) hub: Hub,
+    pub(crate) hub: Arc<Hub>,
     pub(crate) stats: Arc<Stats>,
     pub(crate) shutdown: CancellationToken,
     pub(crate) tracker: TaskTracker,
@@ -123,19 +124,29 @@ pub struct ShutdownReport {
 }
 
 impl Server {
-    /// Binds to `addr` (port 0 picks a free port) with `config`.
+    /// Binds to `addr` (port 0 picks a free port) with `config`; with `redis_url`, connects to
+    /// Redis too.
     pub async fn bind(addr: impl ToSocketAddrs, config: Config) -> io::Result<Server> {
-        Ok(Server::from_listener(
-            TcpListener::bind(addr).await?,
-            config,
-        ))
+        Server::from_listener(TcpListener::bind(addr).await?, config).await
     }
 
-    /// Serves on a listener that is already bound.
-    pub fn from_listener(listener: TcpListener, config: Config) -> Server {
+    /// Serves on a listener that is already bound; with `redis_url`, connects to Redis first.
+    pub async fn from_listener(listener: TcpListener, config: Config) -> io::Result<Server> {
         let stats = Arc::new(Stats::default());
+        let broker = match &config.redis_url {
+            None => Broker::Memory,
+            Some(url) => Broker::Redis(Arc::new(
+                RedisBroker::connect(url, config.history)
+                    .await
+                    .map_err(io::Error::other)?,
+            )),
+        };
         let shared = Arc::new(Shared {
-            hub: Hub::new(&config, Arc::clone(&stats)),
+            hub: Arc::new(Hub::with_broker(
+                &config,
+                Arc::clone(&stats),
+                broker.clone(),
+            )),
             config,
             stats,
             shutdown: CancellationToken::new(),
@@ -143,7 +154,14 @@ impl Server {
             next_id: AtomicU64::new(0),
             slots: Mutex::default(),
         });
-        Server { listener, shared }
+        if let Broker::Redis(redis) = &broker {
+            redis.start(
+                Arc::clone(&shared.hub),
+                Arc::clone(&shared.stats),
+                shared.shutdown.clone(),
+            );
+        }
+        Ok(Server { listener, shared })
     }
 
     /// The address it listens on.

@@ -10,6 +10,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::broker::{Broker, RedisBroker};
 use crate::config::Config;
 use crate::hub::{Hub, Peer, Refusal};
 use crate::names::{self, TextProblem};
@@ -62,25 +63,32 @@ impl Session {
     }
 
     // ANCHOR: on_text
-    /// Handles one text frame.
-    pub fn on_text(&mut self, hub: &Hub, stats: &Stats, frame: &str, now: Instant) -> Verdict {
+    /// Handles one text frame. It completes at once unless the hub's broker is Redis, which
+    /// it may ask (each request bounded by [`crate::broker::REDIS_TIMEOUT`]).
+    pub async fn on_text(
+        &mut self,
+        hub: &Hub,
+        stats: &Stats,
+        frame: &str,
+        now: Instant,
+    ) -> Verdict {
         let (id, request) = protocol::decode(frame);
         let request = request.map_err(|err| (err.code, err.message));
-        self.handle(hub, stats, id.as_ref(), request, now)
+        self.handle(hub, stats, id.as_ref(), request, now).await
     }
 
     /// Handles a binary frame: a request like any other for the limits, and always refused,
     /// since the protocol is JSON text only.
-    pub fn on_binary(&mut self, hub: &Hub, stats: &Stats, now: Instant) -> Verdict {
+    pub async fn on_binary(&mut self, hub: &Hub, stats: &Stats, now: Instant) -> Verdict {
         let refusal = (
             ErrorCode::BadRequest,
             "binary frames are not part of the protocol: send JSON text".to_owned(),
         );
-        self.handle(hub, stats, None, Err(refusal), now)
+        self.handle(hub, stats, None, Err(refusal), now).await
     }
 
     /// The rate limit, then the request, then the count of invalid requests in a row.
-    fn handle(
+    async fn handle(
         &mut self,
         hub: &Hub,
         stats: &Stats,
@@ -102,7 +110,11 @@ impl Session {
             };
         }
         self.refused = 0;
-        let Err(refusal) = request.and_then(|request| self.apply(hub, request, id)) else {
+        let applied = match request {
+            Ok(request) => self.apply(hub, request, id).await,
+            Err(refusal) => Err(refusal),
+        };
+        let Err(refusal) = applied else {
             self.invalid = 0;
             return Verdict::Continue;
         };
@@ -117,13 +129,16 @@ impl Session {
     }
     // ANCHOR_END: on_text
 
-    fn apply(
+    async fn apply(
         &mut self,
         hub: &Hub,
         request: Request,
         id: Option<&RequestId>,
     ) -> Result<(), Refusal> {
         let conn = self.peer.id();
+        if let Broker::Redis(redis) = hub.broker() {
+            return self.apply_redis(redis, hub, request, id).await;
+        }
         match (&self.name, request) {
             (None, Request::Hello { username }) => {
                 self.name = Some(hub.hello(&self.peer, &username, id)?);
@@ -148,6 +163,48 @@ impl Session {
             }
             (Some(_), Request::Rooms) => {
                 self.peer.deliver(protocol::encode_rooms(id, &hub.rooms()));
+                Ok(())
+            }
+        }
+    }
+
+    /// [`Session::apply`] when rooms are shared through Redis: the same rules, but `hello`,
+    /// `join`, `send` and `direct` to another instance's user go through the broker.
+    async fn apply_redis(
+        &mut self,
+        redis: &RedisBroker,
+        hub: &Hub,
+        request: Request,
+        id: Option<&RequestId>,
+    ) -> Result<(), Refusal> {
+        let conn = self.peer.id();
+        match (&self.name, request) {
+            (None, Request::Hello { username }) => {
+                self.name = Some(redis.hello(hub, &self.peer, &username, id).await?);
+                Ok(())
+            }
+            (Some(_), Request::Hello { .. }) => {
+                Err((ErrorCode::AlreadyWelcomed, "you already said hello".into()))
+            }
+            (None, _) => Err((
+                ErrorCode::NotWelcomed,
+                "say hello first: {\"type\":\"hello\",\"username\":\"…\"}".into(),
+            )),
+            (Some(_), Request::Join { room, since }) => {
+                redis.join(hub, conn, &room, since, id).await
+            }
+            (Some(_), Request::Send { room, text }) => {
+                self.check_text(&text)?;
+                redis.send(hub, conn, &room, &text).await
+            }
+            (Some(_), Request::Leave { room }) => hub.leave(conn, &room, id),
+            (Some(_), Request::Direct { to, text }) => {
+                self.check_text(&text)?;
+                redis.direct(hub, conn, &to, &text, id).await
+            }
+            (Some(_), Request::Rooms) => {
+                let rooms = redis.rooms().await?;
+                self.peer.deliver(protocol::encode_rooms(id, &rooms));
                 Ok(())
             }
         }
@@ -178,6 +235,12 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::FutureExt;
+
+    /// Without a broker a request never waits: its future is ready at the first poll.
+    fn ready<T>(future: impl Future<Output = T>) -> T {
+        future.now_or_never().expect("no broker, so no waiting")
+    }
     use serde_json::Value;
     use tokio::sync::mpsc;
     use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -215,25 +278,25 @@ mod tests {
         let (mut s, mut q) = f.session(1);
         let now = Instant::now();
         assert_eq!(
-            s.on_text(&f.hub, &f.stats, r#"{"type":"rooms","id":1}"#, now),
+            ready(s.on_text(&f.hub, &f.stats, r#"{"type":"rooms","id":1}"#, now)),
             Verdict::Continue
         );
         assert_eq!(
-            s.on_text(
+            ready(s.on_text(
                 &f.hub,
                 &f.stats,
                 r#"{"type":"hello","username":"ann"}"#,
                 now
-            ),
+            )),
             Verdict::Continue
         );
         assert_eq!(
-            s.on_text(
+            ready(s.on_text(
                 &f.hub,
                 &f.stats,
                 r#"{"type":"hello","username":"bob"}"#,
                 now
-            ),
+            )),
             Verdict::Continue
         );
         let codes: Vec<Value> = replies(&mut q)
@@ -261,7 +324,7 @@ mod tests {
         let (mut s, mut q) = f.session(1);
         let now = Instant::now();
         let verdicts: Vec<Verdict> = (0..8)
-            .map(|_| s.on_text(&f.hub, &f.stats, r#"{"type":"rooms"}"#, now))
+            .map(|_| ready(s.on_text(&f.hub, &f.stats, r#"{"type":"rooms"}"#, now)))
             .collect();
         assert_eq!(verdicts[..7], [Verdict::Continue; 7]);
         assert_eq!(verdicts[7], Verdict::Close(CloseCode::RateAbuse));
@@ -280,10 +343,13 @@ mod tests {
         });
         let (mut s, _q) = f.session(1);
         let now = Instant::now();
-        assert_eq!(s.on_text(&f.hub, &f.stats, "x", now), Verdict::Continue);
-        assert_eq!(s.on_binary(&f.hub, &f.stats, now), Verdict::Continue);
         assert_eq!(
-            s.on_text(&f.hub, &f.stats, "{}", now),
+            ready(s.on_text(&f.hub, &f.stats, "x", now)),
+            Verdict::Continue
+        );
+        assert_eq!(ready(s.on_binary(&f.hub, &f.stats, now)), Verdict::Continue);
+        assert_eq!(
+            ready(s.on_text(&f.hub, &f.stats, "{}", now)),
             Verdict::Close(CloseCode::Policy)
         );
     }

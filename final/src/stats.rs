@@ -64,6 +64,8 @@ pub struct Stats {
     errors: Family<Labels1, Counter>,
     closes: Family<Labels2, Counter>,
     queue_depth: Histogram,
+    broker_up: Gauge,
+    gaps: Counter,
 }
 
 /// The label pair of a close code: `code="4008",reason="too_slow"`.
@@ -89,7 +91,10 @@ impl Default for Stats {
             closes: Family::default(),
             // 1, 2, 4, … 1,024 frames: up to the default queue capacity, where 4008 begins.
             queue_depth: Histogram::new(exponential_buckets(1.0, 2.0, 11)),
+            broker_up: Gauge::default(),
+            gaps: Counter::default(),
         };
+        stats.broker_up.set(1);
         for refusal in Refusal::ALL {
             let _ = stats.refused.get_or_create(&refusal.label());
         }
@@ -154,6 +159,16 @@ impl Stats {
             "Frames waiting when a connection's writer wakes up",
             self.queue_depth.clone(),
         );
+        r.register(
+            "broker_up",
+            "1 when the message broker (Redis) is reachable, or there is none; 0 when degraded",
+            self.broker_up.clone(),
+        );
+        r.register(
+            "broker_gaps",
+            "Times members were told that messages were lost between Redis and this instance",
+            self.gaps.clone(),
+        );
         self
     }
     // ANCHOR_END: register
@@ -196,6 +211,24 @@ impl Stats {
         self.closes.get_or_create(&VANISHED).inc();
     }
 
+    pub(crate) fn broker_up(&self, up: bool) {
+        self.broker_up.set(i64::from(up));
+    }
+
+    pub(crate) fn gap(&self) {
+        self.gaps.inc();
+    }
+
+    /// Whether the message broker is reachable (always, without one).
+    pub fn broker_is_up(&self) -> bool {
+        self.broker_up.get() == 1
+    }
+
+    /// How many gap notices were sent.
+    pub fn gaps(&self) -> u64 {
+        self.gaps.get()
+    }
+
     pub(crate) fn queue_depth(&self, frames: usize) {
         self.queue_depth.observe(frames as f64);
     }
@@ -232,6 +265,8 @@ impl Stats {
                 .map(|code| self.closes.get(&close_labels(*code)).map_or(0, |c| c.get()))
                 .collect(),
             vanished: self.closes.get(&VANISHED).map_or(0, |c| c.get()),
+            broker_up: self.broker_is_up(),
+            gaps: self.gaps(),
         }
     }
 }
@@ -269,6 +304,10 @@ pub struct StatsSnapshot {
     pub closes: Vec<u64>,
     /// Connections that ended without a close handshake (the client vanished).
     pub vanished: u64,
+    /// Whether the message broker (Redis) is reachable; always true without one.
+    pub broker_up: bool,
+    /// Gap notices: times members were told that messages were lost to this instance.
+    pub gaps: u64,
 }
 
 impl StatsSnapshot {

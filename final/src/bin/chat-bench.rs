@@ -28,7 +28,9 @@ use tokio_tungstenite::tungstenite::Message;
 #[command(name = "chat-bench", version)]
 struct Args {
     /// `all`, or one scenario: light, efficiency, capacity, sweep (every load), slow, memory;
-    /// or `coalesce` (final server only, efficiency load, --coalesce from 0 to 50 ms; not in `all`).
+    /// or `coalesce` (final server only, efficiency load, --coalesce from 0 to 50 ms), or
+    /// `scale` (final server alone, with Redis, three instances with Redis; needs
+    /// redis-server); these two are not in `all`.
     #[arg(default_value = "all")]
     scenario: String,
     /// Write the table as `table.md` and `table.json` into this folder.
@@ -111,6 +113,56 @@ struct Running {
 }
 
 impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `redis-server` on CPU 0 with the servers, on a free port, saving nothing; killed when
+/// dropped. (Debian's redis-server package; the `scale` scenario needs it.)
+struct RedisProcess {
+    child: Child,
+    port: u16,
+}
+
+impl RedisProcess {
+    fn start() -> Result<RedisProcess, String> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map_err(|err| err.to_string())?
+            .port();
+        let mut child = pinned(0, Path::new("redis-server"))
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|err| format!("redis-server: {err} (apt-get install redis-server)"))?;
+        // It says when it is ready; its log is read (and drained) on a thread, so the wait can
+        // be bounded.
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.contains("Ready to accept connections") {
+                    let _ = ready_tx.send(());
+                }
+            }
+        });
+        let process = RedisProcess { child, port };
+        ready_rx
+            .recv_timeout(Duration::from_secs(10))
+            .map_err(|_| "redis-server did not start within 10 s")?;
+        Ok(process)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for RedisProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -216,6 +268,32 @@ fn load(
     seconds: u64,
     slow: usize,
 ) -> Result<Measured, String> {
+    let load = Load {
+        clients,
+        rate,
+        seconds,
+        slow,
+    };
+    load_on(kind, &server.url, vec![server.child.id()], &load)
+}
+
+/// The load a run puts on the servers.
+struct Load {
+    clients: usize,
+    rate: f64,
+    seconds: u64,
+    slow: usize,
+}
+
+/// Runs the load tool against `urls` (comma-separated: several instances) and measures the
+/// processes `pids` (the servers, and Redis when there is one) together.
+fn load_on(kind: &ServerKind, urls: &str, pids: Vec<u32>, load: &Load) -> Result<Measured, String> {
+    let Load {
+        clients,
+        rate,
+        seconds,
+        slow,
+    } = *load;
     let (tool, duration) = match kind.wire {
         Wire::Stage => ("stress", seconds.to_string()),
         Wire::Final => ("chat-stress", format!("{seconds}s")),
@@ -223,7 +301,7 @@ fn load(
     let mut command = pinned(1, &bin_dir().join(tool));
     command.args([
         "--url",
-        &server.url,
+        urls,
         "--clients",
         &clients.to_string(),
         "--senders",
@@ -247,18 +325,20 @@ fn load(
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|err| format!("{tool}: {err}"))?;
-    let pid = server.child.id();
     let stderr = child.stderr.take().ok_or("no stderr")?;
+    let total = move |read: fn(u32) -> Option<u64>| -> Option<u64> {
+        pids.iter().map(|pid| read(*pid)).sum()
+    };
     // The tool's errors are passed on; its `sending` and `done` lines start and stop the CPU
     // measurement.
     let watcher = std::thread::spawn(move || {
         let (mut start, mut end, mut rss) = (None, None, None);
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             match line.as_str() {
-                "sending" if start.is_none() => start = cpu_us(pid),
+                "sending" if start.is_none() => start = total(cpu_us),
                 "done" if end.is_none() => {
-                    end = cpu_us(pid);
-                    rss = rss_kib(pid);
+                    end = total(cpu_us);
+                    rss = total(rss_kib);
                 }
                 _ => eprintln!("{line}"),
             }
@@ -413,7 +493,8 @@ fn plot(dir: &Path, rows: &[Row]) -> Result<(), Box<dyn std::error::Error>> {
                 let points = rows
                     .iter()
                     .filter(|r| r.server == kind.name && r.offered_per_sec > 0.0)
-                    .filter(|r| !r.scenario.starts_with("slow") && r.coalesce_ms.is_none())
+                    .filter(|r| !r.scenario.starts_with("slow") && !r.scenario.starts_with("scale"))
+                    .filter(|r| r.coalesce_ms.is_none())
                     .map(|r| (r.offered_per_sec, pick(r).max(0.1)))
                     .collect();
                 (index, kind.name, points)
@@ -423,7 +504,7 @@ fn plot(dir: &Path, rows: &[Row]) -> Result<(), Box<dyn std::error::Error>> {
     };
     let offered = rows
         .iter()
-        .filter(|r| r.coalesce_ms.is_none())
+        .filter(|r| r.coalesce_ms.is_none() && !r.scenario.starts_with("scale"))
         .map(|r| r.offered_per_sec)
         .filter(|o| *o > 0.0);
     let (low, high) = offered.fold((f64::MAX, 0.0f64), |(lo, hi), o| (lo.min(o), hi.max(o)));
@@ -691,6 +772,53 @@ async fn main() -> ExitCode {
                     Err(err) => {
                         eprintln!("coalesce {ms}ms: {err}");
                         broken += 1;
+                    }
+                }
+            }
+        }
+        if args.scenario == "scale" && kind.wire == Wire::Final {
+            // The cost of the Redis hop: one instance alone, one with Redis, three with Redis
+            // (all on CPU 0 with Redis itself; clients spread over the instances).
+            for instances in [0usize, 1, 3] {
+                for rate in [10.0, 250.0] {
+                    let result = (|| {
+                        let redis = (instances > 0).then(RedisProcess::start).transpose()?;
+                        let extra = redis
+                            .as_ref()
+                            .map(|redis| vec!["--redis-url".to_owned(), redis.url()])
+                            .unwrap_or_default();
+                        let servers = (0..instances.max(1))
+                            .map(|_| start(kind, &extra))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        let urls: Vec<&str> = servers.iter().map(|s| s.url.as_str()).collect();
+                        let mut pids: Vec<u32> = servers.iter().map(|s| s.child.id()).collect();
+                        pids.extend(redis.as_ref().map(|redis| redis.child.id()));
+                        let load = Load {
+                            clients,
+                            rate,
+                            seconds,
+                            slow: 0,
+                        };
+                        let measured = load_on(kind, &urls.join(","), pids, &load)?;
+                        let name = match instances {
+                            0 => "scale: 1 alone",
+                            1 => "scale: 1 + Redis",
+                            _ => "scale: 3 + Redis",
+                        };
+                        Ok::<_, String>(row(name, kind, &measured, rate * clients as f64))
+                    })();
+                    match result {
+                        Ok(row) => {
+                            eprintln!(
+                                "{} {:.0}/s: {} lost, p50 {:.1} ms, p99 {:.1} ms",
+                                row.scenario, row.offered_per_sec, row.lost, row.p50_ms, row.p99_ms
+                            );
+                            rows.push(row);
+                        }
+                        Err(err) => {
+                            eprintln!("scale, {instances} instance(s): {err}");
+                            broken += 1;
+                        }
                     }
                 }
             }

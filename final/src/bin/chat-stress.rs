@@ -23,7 +23,8 @@ use stage5_testing::stress::Progress;
 #[derive(Debug, Parser)]
 #[command(name = "chat-stress", version)]
 struct Args {
-    /// The server's WebSocket URL.
+    /// The server's WebSocket URL; or several instances' URLs, separated by commas (client i
+    /// connects to the (i mod n)-th).
     #[arg(long, env = "CHAT_URL", default_value = "ws://127.0.0.1:8080/ws")]
     url: String,
     /// How many clients connect.

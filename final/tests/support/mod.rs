@@ -2,6 +2,7 @@
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
 pub mod raw;
+pub mod redis;
 
 use std::future::Future;
 use std::time::Duration;

@@ -1,0 +1,758 @@
+//! Where room traffic goes beyond this process: nowhere (one instance, the default), or through
+//! Redis to every other instance of the server.
+//!
+//! Final server — book chapter "Scaling out".
+//!
+//! With [`Broker::Memory`] the [`Hub`] does everything itself, as it always did. With
+//! [`Broker::Redis`], the things that must agree across instances go through Redis first, and
+//! the hub only serves this instance's own connections:
+//!
+//! - **names**: `hello` claims `chat:name:<name>` with `SET NX` and an expiry, refreshed while
+//!   the user is connected, so a name is unique across instances and an instance that dies
+//!   frees its names within [`NAME_TTL`];
+//! - **room messages**: one Lua script, run atomically by Redis, takes the room's next id
+//!   (`INCR`), appends the message to the room's capped stream (`XADD … MAXLEN`) and publishes
+//!   it (`PUBLISH chat:room:<room>`). Every instance, the sender's included, delivers it when
+//!   it comes back from the subscription, so ids reach every client in order;
+//! - **history**: `join` reads the stream (`XRANGE`), so `since` works whichever instance a
+//!   client lands on;
+//! - **presence** is published on the room's channel; **direct messages** to a user on another
+//!   instance are published on that instance's channel.
+//!
+//! Pub/sub is at-most-once: a message published while an instance's subscription is down never
+//! reaches it. The stream closes that gap: after a reconnection, each room is read from the
+//! stream from the last id this instance delivered.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::StreamExt;
+use redis::aio::ConnectionManager;
+use redis::{AsyncCommands, Script};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use crate::hub::{ConnId, Hub, Peer, Refusal};
+use crate::names;
+use crate::protocol::{self, ErrorCode, PresenceEvent, RequestId};
+use crate::stats::Stats;
+
+/// How long a name stays claimed in Redis without being refreshed.
+pub const NAME_TTL: Duration = Duration::from_secs(30);
+
+/// How long one Redis request may take before the client's request is refused as
+/// `unavailable`.
+pub const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The two implementations: one process, or many through Redis.
+#[derive(Debug, Clone, Default)]
+pub enum Broker {
+    /// One instance: the hub is the whole truth.
+    #[default]
+    Memory,
+    /// Several instances sharing rooms, names and history through Redis.
+    Redis(Arc<RedisBroker>),
+}
+
+/// The Redis side of a [`Broker`].
+pub struct RedisBroker {
+    client: redis::Client,
+    conn: ConnectionManager,
+    instance: String,
+    history: usize,
+    healthy: AtomicBool,
+    outbox: mpsc::UnboundedSender<Outgoing>,
+    outbox_rx: std::sync::Mutex<Option<mpsc::UnboundedReceiver<Outgoing>>>,
+    send: Script,
+    claim: Script,
+    release: Script,
+    forget: Script,
+}
+
+impl std::fmt::Debug for RedisBroker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisBroker")
+            .field("instance", &self.instance)
+            .field("healthy", &self.is_healthy())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What is published without the client waiting for it, in order.
+#[derive(Debug)]
+enum Outgoing {
+    /// A presence frame for a room's other instances (and, for a leave, the member removed
+    /// from the room's member list).
+    Presence {
+        room: String,
+        name: String,
+        event: PresenceEvent,
+    },
+    /// A name this instance no longer uses.
+    Release { name: String },
+}
+
+/// Why Redis could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    /// The URL is not a Redis URL.
+    #[error("bad Redis URL: {0}")]
+    Url(redis::RedisError),
+    /// Redis did not answer.
+    #[error("cannot reach Redis: {0}")]
+    Unreachable(String),
+}
+
+// ANCHOR: send_script
+/// Gives a room message its id, keeps it in the room's stream and publishes it: atomically, so
+/// the order of ids, of the stream and of the publications is one order.
+/// KEYS: the room's counter, the room's stream. ARGV: the first id for a new room, the stream's
+/// length, the channel, the frame's text before the id and after it.
+const SEND_SCRIPT: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
+local id = string.format('%d', redis.call('INCR', KEYS[1]))
+local frame = ARGV[4] .. id .. ARGV[5]
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], id .. '-1', 'f', frame)
+redis.call('PUBLISH', ARGV[3], '-\n' .. frame)
+return id
+";
+// ANCHOR_END: send_script
+
+/// Claims a name for this instance, or renews its claim. KEYS: the name's key. ARGV: the
+/// instance, the expiry in seconds. Returns 1 when the name is this instance's.
+const CLAIM_SCRIPT: &str = r"
+local owner = redis.call('GET', KEYS[1])
+if owner == false or owner == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+return 0
+";
+
+/// Frees a name, if this instance holds it. KEYS: the name's key. ARGV: the instance.
+const RELEASE_SCRIPT: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
+
+/// Removes a member from a room's list, if this instance added it. KEYS: the room's members.
+/// ARGV: the name, the instance.
+const FORGET_SCRIPT: &str = r"
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0
+";
+
+/// The set of every room's name.
+const ROOMS_KEY: &str = "chat:rooms";
+
+fn name_key(name: &str) -> String {
+    format!("chat:name:{}", names::username_key(name))
+}
+
+fn counter_key(room: &str) -> String {
+    format!("chat:room:{room}:next")
+}
+
+fn stream_key(room: &str) -> String {
+    format!("chat:room:{room}:log")
+}
+
+fn members_key(room: &str) -> String {
+    format!("chat:room:{room}:members")
+}
+
+fn alive_key(instance: &str) -> String {
+    format!("chat:instance:{instance}:alive")
+}
+
+fn room_channel(room: &str) -> String {
+    format!("chat:room:{room}")
+}
+
+fn instance_channel(instance: &str) -> String {
+    format!("chat:instance:{instance}")
+}
+
+/// Where a new room's ids start, as in the hub: the clock, in microseconds.
+fn first_id() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(1, |d| u64::try_from(d.as_micros()).unwrap_or(1))
+}
+
+fn unavailable(what: &str) -> Refusal {
+    (
+        ErrorCode::Unavailable,
+        format!("the server cannot reach its message broker ({what}); try again shortly"),
+    )
+}
+
+/// A room's history as read from Redis.
+#[derive(Debug, Default)]
+pub struct History {
+    /// Messages after `since` (or the last ones), oldest first: (id, encoded frame).
+    pub messages: Vec<(u64, Utf8Bytes)>,
+    /// The oldest id Redis still holds for the room: the next id when it holds none, and
+    /// `u64::MAX` when it has no record of the room (a new room, or lost data).
+    pub oldest: u64,
+}
+
+impl RedisBroker {
+    /// Connects to Redis at `url`. Rooms keep `history` messages in their stream.
+    pub async fn connect(url: &str, history: usize) -> Result<RedisBroker, BrokerError> {
+        let client = redis::Client::open(url).map_err(BrokerError::Url)?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(REDIS_TIMEOUT))
+            .set_response_timeout(Some(REDIS_TIMEOUT))
+            .set_number_of_retries(1);
+        let conn = tokio::time::timeout(
+            REDIS_TIMEOUT,
+            client.get_connection_manager_with_config(config),
+        )
+        .await
+        .map_err(|_| BrokerError::Unreachable("no answer".into()))?
+        .map_err(|err| BrokerError::Unreachable(err.to_string()))?;
+        let (outbox, outbox_rx) = mpsc::unbounded_channel();
+        Ok(RedisBroker {
+            client,
+            conn,
+            instance: format!("{:016x}", RandomState::new().build_hasher().finish()),
+            history: history.max(1),
+            healthy: AtomicBool::new(true),
+            outbox,
+            outbox_rx: std::sync::Mutex::new(Some(outbox_rx)),
+            send: Script::new(SEND_SCRIPT),
+            claim: Script::new(CLAIM_SCRIPT),
+            release: Script::new(RELEASE_SCRIPT),
+            forget: Script::new(FORGET_SCRIPT),
+        })
+    }
+
+    /// This instance's name in Redis (random, new at every start).
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// Whether the subscription to Redis is up (false: degraded, see the module docs).
+    pub fn is_healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
+    }
+
+    async fn bounded<T>(
+        &self,
+        what: &str,
+        request: impl Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T, Refusal> {
+        match tokio::time::timeout(REDIS_TIMEOUT, request).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(err)) => {
+                tracing::warn!(%err, what, "redis request failed");
+                Err(unavailable(what))
+            }
+            Err(_) => {
+                tracing::warn!(what, "redis request timed out");
+                Err(unavailable(what))
+            }
+        }
+    }
+
+    // ANCHOR: hello
+    /// `hello`: claims the name in Redis, then in the hub (which queues `welcome`).
+    pub async fn hello(
+        &self,
+        hub: &Hub,
+        peer: &Peer,
+        username: &str,
+        id: Option<&RequestId>,
+    ) -> Result<Arc<str>, Refusal> {
+        if let Some(problem) = names::username_problem(username) {
+            return Err((ErrorCode::InvalidUsername, problem));
+        }
+        let mut conn = self.conn.clone();
+        let mut claim = self.claim.key(name_key(username));
+        claim.arg(&self.instance).arg(NAME_TTL.as_secs());
+        let owned: i64 = self.bounded("name", claim.invoke_async(&mut conn)).await?;
+        if owned != 1 {
+            return Err((
+                ErrorCode::UsernameTaken,
+                format!("{username:?} is taken; choose another name"),
+            ));
+        }
+        hub.hello(peer, username, id).inspect_err(|_| {
+            // Taken on this instance, or a second hello: the claim was not ours to keep.
+            let _ = self.outbox.send(Outgoing::Release {
+                name: username.to_owned(),
+            });
+        })
+    }
+    // ANCHOR_END: hello
+
+    // ANCHOR: send
+    /// `send`: the script gives the message its id, stores and publishes it; it reaches this
+    /// instance's members, the sender included, from the subscription, like everyone else's.
+    pub async fn send(
+        &self,
+        hub: &Hub,
+        conn: ConnId,
+        room: &str,
+        text: &str,
+    ) -> Result<(), Refusal> {
+        let name = hub.member_name(conn, room)?;
+        let (before, after) =
+            protocol::encode_message_parts(room, &name, text, &protocol::timestamp());
+        let mut redis = self.conn.clone();
+        let mut send = self.send.key(counter_key(room));
+        send.key(stream_key(room))
+            .arg(first_id())
+            .arg(self.history)
+            .arg(room_channel(room))
+            .arg(before)
+            .arg(after);
+        let _id: String = self.bounded("send", send.invoke_async(&mut redis)).await?;
+        Ok(())
+    }
+    // ANCHOR_END: send
+
+    /// Reads a room's history after `since`, or its last messages.
+    pub async fn history(&self, room: &str, since: Option<u64>) -> Result<History, Refusal> {
+        let mut redis = self.conn.clone();
+        let key = stream_key(room);
+        let entries: Vec<(String, Vec<(String, String)>)> = match since {
+            Some(since) => {
+                let from = format!("{}-0", since.saturating_add(1));
+                self.bounded(
+                    "history",
+                    redis::cmd("XRANGE")
+                        .arg(&key)
+                        .arg(from)
+                        .arg("+")
+                        .arg("COUNT")
+                        .arg(self.history)
+                        .query_async(&mut redis),
+                )
+                .await?
+            }
+            None => {
+                let mut newest: Vec<(String, Vec<(String, String)>)> = self
+                    .bounded(
+                        "history",
+                        redis::cmd("XREVRANGE")
+                            .arg(&key)
+                            .arg("+")
+                            .arg("-")
+                            .arg("COUNT")
+                            .arg(self.history)
+                            .query_async(&mut redis),
+                    )
+                    .await?;
+                newest.reverse();
+                newest
+            }
+        };
+        let first: Vec<(String, Vec<(String, String)>)> = self
+            .bounded(
+                "history",
+                redis::cmd("XRANGE")
+                    .arg(&key)
+                    .arg("-")
+                    .arg("+")
+                    .arg("COUNT")
+                    .arg(1)
+                    .query_async(&mut redis),
+            )
+            .await?;
+        let next: Option<u64> = self
+            .bounded("history", redis.get(counter_key(room)))
+            .await?;
+        let messages: Vec<(u64, Utf8Bytes)> = entries
+            .into_iter()
+            .filter_map(|(id, fields)| {
+                let id = stream_id(&id)?;
+                let frame = fields.into_iter().find(|(f, _)| f == "f")?.1;
+                Some((id, Utf8Bytes::from(frame)))
+            })
+            .collect();
+        // Without the counter, Redis has no record of the room at all: a new room, or data
+        // Redis lost. Either way it cannot vouch for anything, so the oldest is "after all".
+        let oldest = first
+            .first()
+            .and_then(|(id, _)| stream_id(id))
+            .unwrap_or_else(|| next.map_or(u64::MAX, |n| n + 1));
+        Ok(History { messages, oldest })
+    }
+
+    // ANCHOR: join
+    /// `join`: the history comes from Redis, then the hub adds the member, queues `joined`,
+    /// tells this instance's members; the other instances hear of it from the room's channel.
+    pub async fn join(
+        &self,
+        hub: &Hub,
+        conn: ConnId,
+        room: &str,
+        since: Option<u64>,
+        id: Option<&RequestId>,
+    ) -> Result<(), Refusal> {
+        hub.check_join(conn, room)?;
+        let name = hub.user_name(conn)?;
+        let mut redis = self.conn.clone();
+        let listed: redis::RedisResult<()> = redis::pipe()
+            .hset(members_key(room), &*name, &self.instance)
+            .ignore()
+            .sadd(ROOMS_KEY, room)
+            .ignore()
+            .query_async(&mut redis)
+            .await;
+        self.bounded("join", async { listed }).await?;
+        let history = self.history(room, since).await?;
+        let members = self.members(room).await?;
+        let name = hub.join_with_history(conn, room, since, history, Some(members), id)?;
+        self.publish_presence(room, &name, PresenceEvent::Join);
+        Ok(())
+    }
+
+    /// A room's members on every live instance. Entries left by an instance that died (its
+    /// `alive` key expired) are left out, and removed.
+    pub async fn members(&self, room: &str) -> Result<Vec<String>, Refusal> {
+        let mut redis = self.conn.clone();
+        let all: Vec<(String, String)> = self
+            .bounded("members", redis.hgetall(members_key(room)))
+            .await?;
+        let mut instances: Vec<&str> = all.iter().map(|(_, instance)| instance.as_str()).collect();
+        instances.sort_unstable();
+        instances.dedup();
+        let mut dead = Vec::new();
+        for instance in instances {
+            if instance == self.instance {
+                continue;
+            }
+            let alive: bool = self
+                .bounded("members", redis.exists(alive_key(instance)))
+                .await?;
+            if !alive {
+                dead.push(instance.to_owned());
+            }
+        }
+        let (gone, members): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .partition(|(_, instance)| dead.contains(instance));
+        if !gone.is_empty() {
+            let names: Vec<&str> = gone.iter().map(|(name, _)| name.as_str()).collect();
+            let _: redis::RedisResult<i64> = redis.hdel(members_key(room), names).await;
+        }
+        Ok(members.into_iter().map(|(name, _)| name).collect())
+    }
+
+    /// `rooms`: every room with members on any instance.
+    pub async fn rooms(&self) -> Result<Vec<protocol::RoomInfo>, Refusal> {
+        let mut redis = self.conn.clone();
+        let mut names: Vec<String> = self.bounded("rooms", redis.smembers(ROOMS_KEY)).await?;
+        names.sort_unstable();
+        let mut rooms = Vec::new();
+        for name in names {
+            let members = self.members(&name).await?.len();
+            if members > 0 {
+                rooms.push(protocol::RoomInfo { name, members });
+            }
+        }
+        Ok(rooms)
+    }
+    // ANCHOR_END: join
+
+    /// Tells the other instances that `name` joined or left `room`.
+    pub fn publish_presence(&self, room: &str, name: &str, event: PresenceEvent) {
+        let _ = self.outbox.send(Outgoing::Presence {
+            room: room.to_owned(),
+            name: name.to_owned(),
+            event,
+        });
+    }
+
+    /// The connection is gone: its name is freed and its rooms told.
+    pub fn gone(&self, name: &str, rooms: &[String]) {
+        for room in rooms {
+            self.publish_presence(room, name, PresenceEvent::Leave);
+        }
+        let _ = self.outbox.send(Outgoing::Release {
+            name: name.to_owned(),
+        });
+    }
+
+    /// `direct`: to a user of this instance through the hub, to one of another instance
+    /// through that instance's channel.
+    pub async fn direct(
+        &self,
+        hub: &Hub,
+        conn: ConnId,
+        to: &str,
+        text: &str,
+        id: Option<&RequestId>,
+    ) -> Result<(), Refusal> {
+        if hub.has_user(to) {
+            return hub.direct(conn, to, text, id);
+        }
+        let mut redis = self.conn.clone();
+        let owner: Option<String> = self.bounded("direct", redis.get(name_key(to))).await?;
+        let Some(owner) = owner else {
+            return Err((
+                ErrorCode::UnknownUser,
+                format!("nobody called {to:?} is connected"),
+            ));
+        };
+        let from = hub.user_name(conn)?;
+        let stamp = protocol::timestamp();
+        let frame = protocol::encode_direct(None, &from, to, text, &stamp);
+        let _: i64 = self
+            .bounded(
+                "direct",
+                redis.publish(instance_channel(&owner), frame.as_str()),
+            )
+            .await?;
+        hub.direct_copy(conn, to, text, &stamp, id)
+    }
+
+    /// One item of the outbox, to Redis.
+    async fn publish(
+        &self,
+        redis: &mut ConnectionManager,
+        item: &Outgoing,
+    ) -> redis::RedisResult<()> {
+        match item {
+            Outgoing::Presence { room, name, event } => {
+                if *event == PresenceEvent::Leave {
+                    let mut forget = self.forget.key(members_key(room));
+                    forget.arg(name).arg(&self.instance);
+                    let _: i64 = forget.invoke_async(redis).await?;
+                }
+                let frame = protocol::encode_presence(room, name, *event);
+                let payload = format!("{}\n{}", self.instance, frame.as_str());
+                let _: i64 = redis.publish(room_channel(room), payload).await?;
+            }
+            Outgoing::Release { name } => {
+                let mut release = self.release.key(name_key(name));
+                release.arg(&self.instance);
+                let _: i64 = release.invoke_async(redis).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishes what waits in the outbox, in order, for as long as the server runs.
+    async fn publish_outbox(
+        self: Arc<Self>,
+        hub: Arc<Hub>,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) {
+        let Some(mut outbox) = self
+            .outbox_rx
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        else {
+            return;
+        };
+        let mut redis = self.conn.clone();
+        let mut renew = tokio::time::interval(NAME_TTL / 3);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                next = outbox.recv() => {
+                    let Some(item) = next else { return };
+                    // In order, and again after a failure (Redis away), until it is done: a
+                    // leave that never reached Redis would leave a member listed for good.
+                    let mut backoff = stage4_architecture::backoff::Backoff::new(
+                        Duration::from_millis(100),
+                        Duration::from_secs(5),
+                    );
+                    while let Err(err) = self.publish(&mut redis, &item).await {
+                        tracing::warn!(%err, ?item, "not published yet; trying again");
+                        let wait = backoff.next_delay(stage4_architecture::backoff::random_u64());
+                        tokio::select! {
+                            () = shutdown.cancelled() => return,
+                            () = tokio::time::sleep(wait) => {}
+                        }
+                    }
+                }
+                _ = renew.tick() => {
+                    let alive: redis::RedisResult<()> =
+                        redis.set_ex(alive_key(&self.instance), 1, NAME_TTL.as_secs()).await;
+                    if let Err(err) = alive {
+                        tracing::warn!(%err, "instance not marked alive");
+                    }
+                    for name in hub.local_names() {
+                        let mut claim = self.claim.key(name_key(&name));
+                        claim.arg(&self.instance).arg(NAME_TTL.as_secs());
+                        let kept: redis::RedisResult<i64> = claim.invoke_async(&mut redis).await;
+                        match kept {
+                            Ok(1) => {}
+                            Ok(_) => tracing::warn!(%name, "another instance took this name while Redis was away"),
+                            Err(err) => tracing::warn!(%err, "names not renewed"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ANCHOR: listen
+    /// Receives what other instances (and this one) publish, and hands it to the hub; after a
+    /// lost subscription, reads each room's stream from the last id delivered here.
+    async fn listen(
+        self: Arc<Self>,
+        hub: Arc<Hub>,
+        stats: Arc<Stats>,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) {
+        let mut backoff = stage4_architecture::backoff::Backoff::new(
+            Duration::from_millis(100),
+            Duration::from_secs(5),
+        );
+        let mut first = true;
+        loop {
+            let subscribed = async {
+                let mut pubsub = self.client.get_async_pubsub().await?;
+                pubsub.psubscribe("chat:room:*").await?;
+                pubsub.subscribe(instance_channel(&self.instance)).await?;
+                redis::RedisResult::Ok(pubsub)
+            };
+            let pubsub = tokio::select! {
+                () = shutdown.cancelled() => return,
+                result = tokio::time::timeout(REDIS_TIMEOUT, subscribed) => match result {
+                    Ok(Ok(pubsub)) => pubsub,
+                    Ok(Err(err)) => {
+                        self.degraded(&stats, &format!("{err}"));
+                        tokio::time::sleep(backoff.next_delay(stage4_architecture::backoff::random_u64())).await;
+                        continue;
+                    }
+                    Err(_) => {
+                        self.degraded(&stats, "no answer");
+                        tokio::time::sleep(backoff.next_delay(stage4_architecture::backoff::random_u64())).await;
+                        continue;
+                    }
+                },
+            };
+            if !first {
+                self.catch_up(&hub, &stats).await;
+            }
+            first = false;
+            backoff.reset();
+            self.healthy.store(true, Ordering::Relaxed);
+            stats.broker_up(true);
+            tracing::info!("subscribed to redis");
+            let mut messages = pubsub.into_on_message();
+            loop {
+                let message = tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    message = messages.next() => message,
+                };
+                let Some(message) = message else { break };
+                let channel = message.get_channel_name().to_owned();
+                let Ok(payload) = message.get_payload::<String>() else {
+                    continue;
+                };
+                self.deliver(&hub, &channel, &payload);
+            }
+            self.degraded(&stats, "subscription lost");
+        }
+    }
+    // ANCHOR_END: listen
+
+    fn degraded(&self, stats: &Stats, why: &str) {
+        stats.broker_up(false);
+        if self.healthy.swap(false, Ordering::Relaxed) {
+            tracing::warn!(why, "redis unreachable: degraded");
+        }
+    }
+
+    /// One publication: a room's message or presence, or a direct message for this instance.
+    fn deliver(&self, hub: &Hub, channel: &str, payload: &str) {
+        if let Some(room) = channel.strip_prefix("chat:room:") {
+            let Some((origin, frame)) = payload.split_once('\n') else {
+                return;
+            };
+            if origin == self.instance {
+                return; // presence this instance already told its own members
+            }
+            let frame = Utf8Bytes::from(frame);
+            match message_id(&frame) {
+                Some(id) => hub.deliver_room_message(room, id, frame),
+                None => hub.deliver_room_event(room, frame),
+            }
+        } else if channel == instance_channel(&self.instance) {
+            hub.deliver_direct(Utf8Bytes::from(payload));
+        }
+    }
+
+    /// After a reconnection: every room this instance serves, from the stream, after the last
+    /// id delivered here. What the stream no longer holds, the members are told they missed.
+    async fn catch_up(&self, hub: &Hub, stats: &Stats) {
+        for (room, last) in hub.rooms_with_members() {
+            match self.history(&room, Some(last)).await {
+                Ok(history) => {
+                    if last.saturating_add(1) < history.oldest {
+                        // Redis no longer holds (or never held: it lost its data) what came
+                        // after `last`: say so, rather than skip it silently.
+                        let resumed = if history.oldest == u64::MAX {
+                            0
+                        } else {
+                            history.oldest
+                        };
+                        stats.gap();
+                        hub.deliver_room_event(&room, protocol::encode_gap(&room, last, resumed));
+                    }
+                    for (id, frame) in history.messages {
+                        hub.deliver_room_message(&room, id, frame);
+                    }
+                }
+                Err(_) => {
+                    stats.gap();
+                    hub.deliver_room_event(&room, protocol::encode_gap(&room, last, 0));
+                }
+            }
+        }
+    }
+
+    /// Starts the tasks that publish the outbox and listen to Redis, until `shutdown`.
+    pub fn start(
+        self: &Arc<Self>,
+        hub: Arc<Hub>,
+        stats: Arc<Stats>,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) {
+        tokio::spawn(Arc::clone(self).publish_outbox(Arc::clone(&hub), shutdown.clone()));
+        tokio::spawn(Arc::clone(self).listen(hub, stats, shutdown));
+    }
+}
+
+/// The id of a `message` frame (stream entry ids are `<id>-1`).
+fn stream_id(entry: &str) -> Option<u64> {
+    entry.split_once('-')?.0.parse().ok()
+}
+
+/// The `id` of a `message` frame; `None` for any other frame.
+fn message_id(frame: &str) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Head<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: &'a str,
+        id: Option<u64>,
+    }
+    let head: Head<'_> = serde_json::from_str(frame).ok()?;
+    (head.kind == "message").then_some(head.id).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_are_read_from_message_frames_only() {
+        let frame = protocol::encode_message("r", 42, "ann", "hi", "2026-01-01T00:00:00.000Z");
+        assert_eq!(message_id(&frame), Some(42));
+        let presence = protocol::encode_presence("r", "ann", PresenceEvent::Join);
+        assert_eq!(message_id(&presence), None);
+        assert_eq!(stream_id("17-1"), Some(17));
+    }
+}

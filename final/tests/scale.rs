@@ -1,0 +1,252 @@
+//! Several instances of the server sharing rooms through a real Redis (book: "Scaling out").
+//! Each test starts its own `redis-server` on a free port and two or three servers on port 0.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] functions, in a test crate
+
+mod support;
+
+use chat_server::{RunningServer, ServerBuilder};
+use serde_json::{Value, json};
+use support::redis::Redis;
+use support::{Client, start};
+
+async fn instances(redis: &Redis, count: usize) -> Vec<RunningServer> {
+    let mut servers = Vec::new();
+    for _ in 0..count {
+        servers.push(start(ServerBuilder::new().redis_url(Some(redis.url()))).await);
+    }
+    servers
+}
+
+/// Reads frames until a `message`, skipping presence; returns it.
+async fn next_message(client: &mut Client) -> Value {
+    loop {
+        let frame = client.recv().await;
+        if frame["type"] == "message" {
+            return frame;
+        }
+    }
+}
+
+async fn say(client: &mut Client, room: &str, text: &str) {
+    client
+        .send(json!({"type": "send", "room": room, "text": text}))
+        .await;
+}
+
+#[tokio::test]
+async fn clients_on_different_instances_chat_in_one_room() {
+    let Some(redis) = Redis::start() else { return };
+    let servers = instances(&redis, 3).await;
+    let mut clients = Vec::new();
+    for (index, server) in servers.iter().enumerate() {
+        let mut client = Client::hello(&server.url(), &format!("user{index}")).await;
+        client.join("lobby").await;
+        clients.push(client);
+    }
+    // Each one speaks in turn; everyone, the speaker included, hears every message, with ids
+    // that go up by one whichever instance gave them.
+    let mut last_id = None;
+    for speaker in 0..clients.len() {
+        say(
+            &mut clients[speaker],
+            "lobby",
+            &format!("hello from {speaker}"),
+        )
+        .await;
+        let mut ids = Vec::new();
+        for client in &mut clients {
+            let message = next_message(client).await;
+            assert_eq!(message["text"], format!("hello from {speaker}"));
+            assert_eq!(message["username"], format!("user{speaker}"));
+            ids.push(message["id"].as_u64().unwrap());
+        }
+        assert!(ids.windows(2).all(|pair| pair[0] == pair[1]), "{ids:?}");
+        if let Some(last) = last_id {
+            assert_eq!(ids[0], last + 1, "ids increase by one across instances");
+        }
+        last_id = Some(ids[0]);
+    }
+}
+
+#[tokio::test]
+async fn presence_and_direct_messages_cross_instances() {
+    let Some(redis) = Redis::start() else { return };
+    let servers = instances(&redis, 2).await;
+    let mut ann = Client::hello(&servers[0].url(), "ann").await;
+    ann.join("r").await;
+    let mut bob = Client::hello(&servers[1].url(), "bob").await;
+    let joined = bob.join("r").await;
+    assert_eq!(
+        joined["members"],
+        json!(["ann", "bob"]),
+        "members of every instance"
+    );
+    let presence = ann.recv_type("presence").await;
+    assert_eq!(presence["username"], "bob");
+    assert_eq!(presence["event"], "join");
+    ann.send(json!({"type": "rooms"})).await;
+    let rooms = ann.recv_type("rooms").await;
+    assert_eq!(rooms["rooms"], json!([{"name": "r", "members": 2}]));
+
+    bob.send(json!({"type": "direct", "to": "ann", "text": "psst", "id": 7}))
+        .await;
+    let copy = bob.recv_type("direct").await;
+    assert_eq!(copy["id"], 7);
+    let direct = ann.recv_type("direct").await;
+    assert_eq!(direct["from"], "bob");
+    assert_eq!(direct["text"], "psst");
+
+    bob.send(json!({"type": "leave", "room": "r"})).await;
+    bob.recv_type("left").await;
+    let presence = ann.recv_type("presence").await;
+    assert_eq!(presence["username"], "bob");
+    assert_eq!(presence["event"], "leave");
+}
+
+#[tokio::test]
+async fn a_name_is_unique_across_instances() {
+    let Some(redis) = Redis::start() else { return };
+    let servers = instances(&redis, 2).await;
+    let ann = Client::hello(&servers[0].url(), "ann").await;
+    let mut other = Client::connect(&servers[1].url()).await;
+    other
+        .send(json!({"type": "hello", "username": "ANN"}))
+        .await;
+    other.expect_error("username_taken").await;
+    // Once ann leaves, the name is free on the other instance too (released asynchronously,
+    // so the retry waits for it, within the test's bound).
+    assert_eq!(ann.close().await, Some(1000));
+    support::bounded("the name released", async {
+        loop {
+            other
+                .send(json!({"type": "hello", "username": "ann"}))
+                .await;
+            let answer = other.recv().await;
+            if answer["type"] == "welcome" {
+                break;
+            }
+            assert_eq!(answer["code"], "username_taken", "{answer}");
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_resumes_on_another_instance_without_gaps_or_repeats() {
+    let Some(redis) = Redis::start() else { return };
+    let servers = instances(&redis, 2).await;
+    let mut speaker = Client::hello(&servers[0].url(), "speaker").await;
+    speaker.join("news").await;
+    let mut reader = Client::hello(&servers[0].url(), "reader").await;
+    reader.join("news").await;
+    speaker.recv_type("presence").await;
+
+    for n in 0..3 {
+        say(&mut speaker, "news", &format!("before {n}")).await;
+        next_message(&mut speaker).await;
+    }
+    let mut seen = 0;
+    for _ in 0..3 {
+        seen = next_message(&mut reader).await["id"].as_u64().unwrap();
+    }
+    // The reader's connection goes; it comes back through the other instance.
+    assert_eq!(reader.close().await, Some(1000));
+    for n in 0..4 {
+        say(&mut speaker, "news", &format!("missed {n}")).await;
+        next_message(&mut speaker).await;
+    }
+    let mut reader = Client::hello(&servers[1].url(), "reader2").await;
+    reader
+        .send(json!({"type": "join", "room": "news", "since": seen}))
+        .await;
+    let joined = reader.recv_type("joined").await;
+    let texts: Vec<&str> = joined["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["missed 0", "missed 1", "missed 2", "missed 3"]);
+    assert_eq!(joined["truncated"], Value::Null, "{joined}");
+    // And what comes next arrives once.
+    say(&mut speaker, "news", "after").await;
+    let next = next_message(&mut reader).await;
+    assert_eq!(next["text"], "after");
+}
+
+/// GET /healthz on a server: (status, body).
+async fn health(server: &RunningServer) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    socket
+        .write_all(b"GET /healthz HTTP/1.0\r\nHost: test\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    support::bounded("the health check", socket.read_to_string(&mut answer))
+        .await
+        .unwrap();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+    (status, body)
+}
+
+#[tokio::test]
+async fn when_redis_goes_away_clients_stay_and_are_told_then_it_all_comes_back() {
+    let Some(redis) = Redis::start() else { return };
+    let port = redis.port();
+    let servers = instances(&redis, 2).await;
+    let mut ann = Client::hello(&servers[0].url(), "ann").await;
+    ann.join("r").await;
+    let mut cat = Client::hello(&servers[0].url(), "cat").await;
+    let mut bob = Client::hello(&servers[1].url(), "bob").await;
+    bob.join("r").await;
+    ann.recv_type("presence").await;
+    say(&mut ann, "r", "before").await;
+    assert_eq!(next_message(&mut ann).await["text"], "before");
+    assert_eq!(next_message(&mut bob).await["text"], "before");
+
+    // Redis crashes (and, started again without persistence, will have lost everything).
+    redis.kill();
+    support::eventually("both instances degraded", || {
+        servers.iter().all(|server| !server.stats().broker_up)
+    })
+    .await;
+    assert_eq!(
+        health(&servers[0]).await,
+        (503, "degraded: redis unreachable\n".to_owned())
+    );
+    // The clients stay connected; what needs Redis is refused with a clear error.
+    say(&mut ann, "r", "during").await;
+    ann.expect_error("unavailable").await;
+    // What needs no other instance still works: a direct message on the same instance.
+    ann.send(json!({"type": "direct", "to": "cat", "text": "still here"}))
+        .await;
+    ann.recv_type("direct").await;
+    assert_eq!(cat.recv_type("direct").await["text"], "still here");
+
+    // Redis comes back on the same address: the instances reconnect by themselves, and tell
+    // their members that what came meanwhile cannot be vouched for.
+    let _redis = Redis::on_port(port);
+    support::eventually("both instances healthy again", || {
+        servers.iter().all(|server| server.stats().broker_up)
+    })
+    .await;
+    assert_eq!(health(&servers[1]).await.0, 200);
+    for client in [&mut ann, &mut bob] {
+        let gap = client.recv_type("gap").await;
+        assert_eq!(gap["room"], "r");
+        assert_eq!(gap["resumed"], 0, "{gap}");
+    }
+    say(&mut bob, "r", "after").await;
+    let after = next_message(&mut ann).await;
+    assert_eq!(after["text"], "after");
+    assert_eq!(next_message(&mut bob).await["text"], "after");
+}
