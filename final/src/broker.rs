@@ -39,9 +39,14 @@ use crate::hub::{ConnId, Hub, Peer, Refusal};
 use crate::names;
 use crate::protocol::{self, ErrorCode, PresenceEvent, RequestId};
 use crate::stats::Stats;
+use stage4_architecture::backoff::{Backoff, random_u64};
+use tokio_util::sync::CancellationToken;
 
 /// How long a name stays claimed in Redis without being refreshed.
 pub const NAME_TTL: Duration = Duration::from_secs(30);
+
+/// How often the subscription is pinged, to notice a connection that died without a word.
+const PING_EVERY: Duration = Duration::from_secs(5);
 
 /// How long one Redis request may take before the client's request is refused as
 /// `unavailable`.
@@ -64,7 +69,14 @@ pub struct RedisBroker {
     instance: String,
     history: usize,
     healthy: AtomicBool,
+    /// Told when the first subscription is up.
+    ready: tokio::sync::Notify,
     outbox: mpsc::UnboundedSender<Outgoing>,
+    /// Items in the outbox not yet published, and a wake-up when it is empty (for shutdown).
+    pending: std::sync::atomic::AtomicUsize,
+    drained: tokio::sync::Notify,
+    /// Stops the background tasks once the outbox is drained at shutdown.
+    stop: tokio_util::sync::CancellationToken,
     outbox_rx: std::sync::Mutex<Option<mpsc::UnboundedReceiver<Outgoing>>>,
     send: Script,
     claim: Script,
@@ -84,8 +96,8 @@ impl std::fmt::Debug for RedisBroker {
 /// What is published without the client waiting for it, in order.
 #[derive(Debug)]
 enum Outgoing {
-    /// A presence frame for a room's other instances (and, for a leave, the member removed
-    /// from the room's member list).
+    /// A presence frame for a room's other instances, with the member added to (join) or
+    /// removed from (leave) the room's member list first.
     Presence {
         room: String,
         name: String,
@@ -122,17 +134,19 @@ return id
 // ANCHOR_END: send_script
 
 /// Claims a name for this instance, or renews its claim. KEYS: the name's key. ARGV: the
-/// instance, the expiry in seconds. Returns 1 when the name is this instance's.
+/// owner (`<instance> <name as written>`), the expiry in seconds. Returns 1 when the name was
+/// free and is now claimed, 2 when this owner already had it, 0 when someone else has it.
 const CLAIM_SCRIPT: &str = r"
 local owner = redis.call('GET', KEYS[1])
 if owner == false or owner == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-  return 1
+  if owner == false then return 1 end
+  return 2
 end
 return 0
 ";
 
-/// Frees a name, if this instance holds it. KEYS: the name's key. ARGV: the instance.
+/// Frees a name, if this owner holds it. KEYS: the name's key. ARGV: the owner.
 const RELEASE_SCRIPT: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -183,6 +197,11 @@ fn first_id() -> u64 {
         .map_or(1, |d| u64::try_from(d.as_micros()).unwrap_or(1))
 }
 
+/// The value of a name's key: which instance has it, and the name as its user wrote it.
+fn owner(instance: &str, name: &str) -> String {
+    format!("{instance} {name}")
+}
+
 fn unavailable(what: &str) -> Refusal {
     (
         ErrorCode::Unavailable,
@@ -221,8 +240,12 @@ impl RedisBroker {
             conn,
             instance: format!("{:016x}", RandomState::new().build_hasher().finish()),
             history: history.max(1),
-            healthy: AtomicBool::new(true),
+            healthy: AtomicBool::new(false),
+            ready: tokio::sync::Notify::new(),
             outbox,
+            pending: std::sync::atomic::AtomicUsize::new(0),
+            drained: tokio::sync::Notify::new(),
+            stop: tokio_util::sync::CancellationToken::new(),
             outbox_rx: std::sync::Mutex::new(Some(outbox_rx)),
             send: Script::new(SEND_SCRIPT),
             claim: Script::new(CLAIM_SCRIPT),
@@ -239,6 +262,24 @@ impl RedisBroker {
     /// Whether the subscription to Redis is up (false: degraded, see the module docs).
     pub fn is_healthy(&self) -> bool {
         self.healthy.load(Ordering::Relaxed)
+    }
+
+    /// Refuses at once while degraded: without the subscription, this instance would not even
+    /// see the result of what it asks.
+    fn ready(&self) -> Result<(), Refusal> {
+        if self.is_healthy() {
+            Ok(())
+        } else {
+            Err(unavailable("degraded"))
+        }
+    }
+
+    /// Queues an item for the outbox task.
+    fn enqueue(&self, item: Outgoing) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        if self.outbox.send(item).is_err() {
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 
     async fn bounded<T>(
@@ -271,21 +312,33 @@ impl RedisBroker {
         if let Some(problem) = names::username_problem(username) {
             return Err((ErrorCode::InvalidUsername, problem));
         }
-        let mut conn = self.conn.clone();
-        let mut claim = self.claim.key(name_key(username));
-        claim.arg(&self.instance).arg(NAME_TTL.as_secs());
-        let owned: i64 = self.bounded("name", claim.invoke_async(&mut conn)).await?;
-        if owned != 1 {
-            return Err((
+        let taken = || {
+            (
                 ErrorCode::UsernameTaken,
                 format!("{username:?} is taken; choose another name"),
-            ));
+            )
+        };
+        if hub.has_user(username) {
+            return Err(taken()); // on this instance: no need to ask Redis
+        }
+        self.ready()?;
+        let mut conn = self.conn.clone();
+        let mut claim = self.claim.key(name_key(username));
+        claim
+            .arg(owner(&self.instance, username))
+            .arg(NAME_TTL.as_secs());
+        let claimed: i64 = self.bounded("name", claim.invoke_async(&mut conn)).await?;
+        if claimed == 0 {
+            return Err(taken());
         }
         hub.hello(peer, username, id).inspect_err(|_| {
-            // Taken on this instance, or a second hello: the claim was not ours to keep.
-            let _ = self.outbox.send(Outgoing::Release {
-                name: username.to_owned(),
-            });
+            // Only a claim this hello made is given back: a claim this instance already had
+            // (2) belongs to a connection that still uses it.
+            if claimed == 1 {
+                self.enqueue(Outgoing::Release {
+                    name: username.to_owned(),
+                });
+            }
         })
     }
     // ANCHOR_END: hello
@@ -301,6 +354,7 @@ impl RedisBroker {
         text: &str,
     ) -> Result<(), Refusal> {
         let name = hub.member_name(conn, room)?;
+        self.ready()?;
         let (before, after) =
             protocol::encode_message_parts(room, &name, text, &protocol::timestamp());
         let mut redis = self.conn.clone();
@@ -396,22 +450,16 @@ impl RedisBroker {
         id: Option<&RequestId>,
     ) -> Result<(), Refusal> {
         hub.check_join(conn, room)?;
-        let name = hub.user_name(conn)?;
-        let mut redis = self.conn.clone();
-        let listed: redis::RedisResult<()> = redis::pipe()
-            .hset(members_key(room), &*name, &self.instance)
-            .ignore()
-            .sadd(ROOMS_KEY, room)
-            .ignore()
-            .query_async(&mut redis)
-            .await;
-        self.bounded("join", async { listed }).await?;
+        self.ready()?;
         let history = self.history(room, since).await?;
         let members = self.members(room).await?;
         let name = hub.join_with_history(conn, room, since, history, Some(members), id)?;
+        // Listed in the room's members and announced by the outbox, in order with this
+        // instance's other presence: a leave and a quick rejoin reach Redis in that order.
         self.publish_presence(room, &name, PresenceEvent::Join);
         Ok(())
     }
+    // ANCHOR_END: join
 
     /// A room's members on every live instance. Entries left by an instance that died (its
     /// `alive` key expired) are left out, and removed.
@@ -438,15 +486,18 @@ impl RedisBroker {
         let (gone, members): (Vec<_>, Vec<_>) = all
             .into_iter()
             .partition(|(_, instance)| dead.contains(instance));
-        if !gone.is_empty() {
-            let names: Vec<&str> = gone.iter().map(|(name, _)| name.as_str()).collect();
-            let _: redis::RedisResult<i64> = redis.hdel(members_key(room), names).await;
+        for (name, instance) in gone {
+            // Only if still the dead instance's: the user may have joined again elsewhere.
+            let mut forget = self.forget.key(members_key(room));
+            forget.arg(&name).arg(&instance);
+            let _: redis::RedisResult<i64> = forget.invoke_async(&mut redis).await;
         }
         Ok(members.into_iter().map(|(name, _)| name).collect())
     }
 
     /// `rooms`: every room with members on any instance.
     pub async fn rooms(&self) -> Result<Vec<protocol::RoomInfo>, Refusal> {
+        self.ready()?;
         let mut redis = self.conn.clone();
         let mut names: Vec<String> = self.bounded("rooms", redis.smembers(ROOMS_KEY)).await?;
         names.sort_unstable();
@@ -459,11 +510,10 @@ impl RedisBroker {
         }
         Ok(rooms)
     }
-    // ANCHOR_END: join
 
     /// Tells the other instances that `name` joined or left `room`.
     pub fn publish_presence(&self, room: &str, name: &str, event: PresenceEvent) {
-        let _ = self.outbox.send(Outgoing::Presence {
+        self.enqueue(Outgoing::Presence {
             room: room.to_owned(),
             name: name.to_owned(),
             event,
@@ -475,7 +525,7 @@ impl RedisBroker {
         for room in rooms {
             self.publish_presence(room, name, PresenceEvent::Leave);
         }
-        let _ = self.outbox.send(Outgoing::Release {
+        self.enqueue(Outgoing::Release {
             name: name.to_owned(),
         });
     }
@@ -493,23 +543,31 @@ impl RedisBroker {
         if hub.has_user(to) {
             return hub.direct(conn, to, text, id);
         }
-        let mut redis = self.conn.clone();
-        let owner: Option<String> = self.bounded("direct", redis.get(name_key(to))).await?;
-        let Some(owner) = owner else {
-            return Err((
+        self.ready()?;
+        let nobody = || {
+            (
                 ErrorCode::UnknownUser,
                 format!("nobody called {to:?} is connected"),
-            ));
+            )
+        };
+        let mut redis = self.conn.clone();
+        let owner: Option<String> = self.bounded("direct", redis.get(name_key(to))).await?;
+        // The owner is `<instance> <name as its user wrote it>`.
+        let Some((instance, to)) = owner.as_deref().and_then(|o| o.split_once(' ')) else {
+            return Err(nobody());
         };
         let from = hub.user_name(conn)?;
         let stamp = protocol::timestamp();
         let frame = protocol::encode_direct(None, &from, to, text, &stamp);
-        let _: i64 = self
+        let receivers: i64 = self
             .bounded(
                 "direct",
-                redis.publish(instance_channel(&owner), frame.as_str()),
+                redis.publish(instance_channel(instance), frame.as_str()),
             )
             .await?;
+        if receivers == 0 {
+            return Err(nobody()); // that instance is gone (its claims not expired yet)
+        }
         hub.direct_copy(conn, to, text, &stamp, id)
     }
 
@@ -525,6 +583,14 @@ impl RedisBroker {
                     let mut forget = self.forget.key(members_key(room));
                     forget.arg(name).arg(&self.instance);
                     let _: i64 = forget.invoke_async(redis).await?;
+                } else {
+                    let _: () = redis::pipe()
+                        .hset(members_key(room), name, &self.instance)
+                        .ignore()
+                        .sadd(ROOMS_KEY, room)
+                        .ignore()
+                        .query_async(redis)
+                        .await?;
                 }
                 let frame = protocol::encode_presence(room, name, *event);
                 let payload = format!("{}\n{}", self.instance, frame.as_str());
@@ -532,19 +598,15 @@ impl RedisBroker {
             }
             Outgoing::Release { name } => {
                 let mut release = self.release.key(name_key(name));
-                release.arg(&self.instance);
+                release.arg(owner(&self.instance, name));
                 let _: i64 = release.invoke_async(redis).await?;
             }
         }
         Ok(())
     }
 
-    /// Publishes what waits in the outbox, in order, for as long as the server runs.
-    async fn publish_outbox(
-        self: Arc<Self>,
-        hub: Arc<Hub>,
-        shutdown: tokio_util::sync::CancellationToken,
-    ) {
+    /// Publishes what waits in the outbox, in order, until [`RedisBroker::finish`].
+    async fn publish_outbox(self: Arc<Self>) {
         let Some(mut outbox) = self
             .outbox_rx
             .lock()
@@ -554,110 +616,155 @@ impl RedisBroker {
             return;
         };
         let mut redis = self.conn.clone();
-        let mut renew = tokio::time::interval(NAME_TTL / 3);
+        loop {
+            let item = tokio::select! {
+                () = self.stop.cancelled() => return,
+                next = outbox.recv() => match next {
+                    Some(item) => item,
+                    None => return,
+                },
+            };
+            // In order, and again after a failure (Redis away), until it is done: a leave that
+            // never reached Redis would leave a member listed for good.
+            let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
+            while let Err(err) = self.publish(&mut redis, &item).await {
+                tracing::warn!(%err, ?item, "not published yet; trying again");
+                tokio::select! {
+                    () = self.stop.cancelled() => return,
+                    () = tokio::time::sleep(backoff.next_delay(random_u64())) => {}
+                }
+            }
+            if self.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+                self.drained.notify_waiters();
+            }
+        }
+    }
+
+    /// Every 10 s: this instance is alive, and its users' names are still theirs.
+    async fn renew(self: Arc<Self>, hub: Arc<Hub>) {
+        let mut redis = self.conn.clone();
+        let mut tick = tokio::time::interval(NAME_TTL / 3);
         loop {
             tokio::select! {
-                () = shutdown.cancelled() => return,
-                next = outbox.recv() => {
-                    let Some(item) = next else { return };
-                    // In order, and again after a failure (Redis away), until it is done: a
-                    // leave that never reached Redis would leave a member listed for good.
-                    let mut backoff = stage4_architecture::backoff::Backoff::new(
-                        Duration::from_millis(100),
-                        Duration::from_secs(5),
-                    );
-                    while let Err(err) = self.publish(&mut redis, &item).await {
-                        tracing::warn!(%err, ?item, "not published yet; trying again");
-                        let wait = backoff.next_delay(stage4_architecture::backoff::random_u64());
-                        tokio::select! {
-                            () = shutdown.cancelled() => return,
-                            () = tokio::time::sleep(wait) => {}
-                        }
+                () = self.stop.cancelled() => return,
+                _ = tick.tick() => {}
+            }
+            let alive: redis::RedisResult<()> = redis
+                .set_ex(alive_key(&self.instance), 1, NAME_TTL.as_secs())
+                .await;
+            if let Err(err) = alive {
+                tracing::warn!(%err, "instance not marked alive");
+                continue;
+            }
+            for name in hub.local_names() {
+                let mut claim = self.claim.key(name_key(&name));
+                claim
+                    .arg(owner(&self.instance, &name))
+                    .arg(NAME_TTL.as_secs());
+                let kept: redis::RedisResult<i64> = claim.invoke_async(&mut redis).await;
+                match kept {
+                    Ok(0) => {
+                        tracing::warn!(%name, "another instance took this name while Redis was away")
                     }
-                }
-                _ = renew.tick() => {
-                    let alive: redis::RedisResult<()> =
-                        redis.set_ex(alive_key(&self.instance), 1, NAME_TTL.as_secs()).await;
-                    if let Err(err) = alive {
-                        tracing::warn!(%err, "instance not marked alive");
-                    }
-                    for name in hub.local_names() {
-                        let mut claim = self.claim.key(name_key(&name));
-                        claim.arg(&self.instance).arg(NAME_TTL.as_secs());
-                        let kept: redis::RedisResult<i64> = claim.invoke_async(&mut redis).await;
-                        match kept {
-                            Ok(1) => {}
-                            Ok(_) => tracing::warn!(%name, "another instance took this name while Redis was away"),
-                            Err(err) => tracing::warn!(%err, "names not renewed"),
-                        }
-                    }
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(%err, "names not renewed"),
                 }
             }
         }
     }
 
     // ANCHOR: listen
-    /// Receives what other instances (and this one) publish, and hands it to the hub; after a
-    /// lost subscription, reads each room's stream from the last id delivered here.
+    /// Receives what other instances (and this one) publish, and hands it to the hub. Each
+    /// (re)subscription first tells Redis again who is here (Redis may have restarted empty),
+    /// then reads each room's stream from the last id this instance delivered or vouched for.
+    /// A ping every few seconds notices a subscription that died without a word.
     async fn listen(
         self: Arc<Self>,
         hub: Arc<Hub>,
         stats: Arc<Stats>,
-        shutdown: tokio_util::sync::CancellationToken,
+        shutdown: CancellationToken,
     ) {
-        let mut backoff = stage4_architecture::backoff::Backoff::new(
-            Duration::from_millis(100),
-            Duration::from_secs(5),
-        );
-        let mut first = true;
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
         loop {
             let subscribed = async {
                 let mut pubsub = self.client.get_async_pubsub().await?;
                 pubsub.psubscribe("chat:room:*").await?;
                 pubsub.subscribe(instance_channel(&self.instance)).await?;
+                self.restore(&hub).await?;
                 redis::RedisResult::Ok(pubsub)
             };
             let pubsub = tokio::select! {
                 () = shutdown.cancelled() => return,
                 result = tokio::time::timeout(REDIS_TIMEOUT, subscribed) => match result {
                     Ok(Ok(pubsub)) => pubsub,
-                    Ok(Err(err)) => {
-                        self.degraded(&stats, &format!("{err}"));
-                        tokio::time::sleep(backoff.next_delay(stage4_architecture::backoff::random_u64())).await;
-                        continue;
-                    }
-                    Err(_) => {
-                        self.degraded(&stats, "no answer");
-                        tokio::time::sleep(backoff.next_delay(stage4_architecture::backoff::random_u64())).await;
-                        continue;
+                    failed => {
+                        let why = match failed {
+                            Ok(Err(err)) => err.to_string(),
+                            _ => "no answer".to_owned(),
+                        };
+                        self.degraded(&stats, &why);
+                        tokio::select! {
+                            () = shutdown.cancelled() => return,
+                            () = tokio::time::sleep(backoff.next_delay(random_u64())) => continue,
+                        }
                     }
                 },
             };
-            if !first {
-                self.catch_up(&hub, &stats).await;
-            }
-            first = false;
+            self.catch_up(&hub, &stats).await;
             backoff.reset();
             self.healthy.store(true, Ordering::Relaxed);
             stats.broker_up(true);
+            self.ready.notify_waiters();
             tracing::info!("subscribed to redis");
-            let mut messages = pubsub.into_on_message();
+            let (mut sink, mut messages) = pubsub.split();
+            let mut ping =
+                tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
             loop {
-                let message = tokio::select! {
+                tokio::select! {
                     () = shutdown.cancelled() => return,
-                    message = messages.next() => message,
-                };
-                let Some(message) = message else { break };
-                let channel = message.get_channel_name().to_owned();
-                let Ok(payload) = message.get_payload::<String>() else {
-                    continue;
-                };
-                self.deliver(&hub, &channel, &payload);
+                    message = messages.next() => {
+                        let Some(message) = message else { break };
+                        let channel = message.get_channel_name().to_owned();
+                        if let Ok(payload) = message.get_payload::<String>() {
+                            self.deliver(&hub, &channel, &payload);
+                        }
+                    }
+                    _ = ping.tick() => {
+                        let pong = tokio::time::timeout(REDIS_TIMEOUT, sink.ping::<String>()).await;
+                        if !matches!(pong, Ok(Ok(_))) {
+                            break;
+                        }
+                    }
+                }
             }
             self.degraded(&stats, "subscription lost");
         }
     }
     // ANCHOR_END: listen
+
+    /// Tells Redis again that this instance is alive and who its members are, and renews its
+    /// users' names: after a restart without data, Redis knows none of it.
+    async fn restore(&self, hub: &Hub) -> redis::RedisResult<()> {
+        let mut redis = self.conn.clone();
+        let mut pipe = redis::pipe();
+        pipe.set_ex(alive_key(&self.instance), 1, NAME_TTL.as_secs())
+            .ignore();
+        for (room, names) in hub.local_members() {
+            for name in names {
+                pipe.hset(members_key(&room), name, &self.instance).ignore();
+            }
+            pipe.sadd(ROOMS_KEY, &room).ignore();
+        }
+        let () = pipe.query_async(&mut redis).await?;
+        for name in hub.local_names() {
+            let mut claim = self.claim.key(name_key(&name));
+            claim
+                .arg(owner(&self.instance, &name))
+                .arg(NAME_TTL.as_secs());
+            let _: i64 = claim.invoke_async(&mut redis).await?;
+        }
+        Ok(())
+    }
 
     fn degraded(&self, stats: &Stats, why: &str) {
         stats.broker_up(false);
@@ -685,10 +792,14 @@ impl RedisBroker {
         }
     }
 
-    /// After a reconnection: every room this instance serves, from the stream, after the last
-    /// id delivered here. What the stream no longer holds, the members are told they missed.
+    /// After a (re)subscription: every room this instance serves, from the stream, after the
+    /// last id delivered (or given in a `joined`) here. What the stream no longer holds, the
+    /// members are told they missed.
     async fn catch_up(&self, hub: &Hub, stats: &Stats) {
         for (room, last) in hub.rooms_with_members() {
+            if last == 0 {
+                continue; // nothing delivered or vouched for here yet: nothing to miss
+            }
             match self.history(&room, Some(last)).await {
                 Ok(history) => {
                     if last.saturating_add(1) < history.oldest {
@@ -714,15 +825,41 @@ impl RedisBroker {
         }
     }
 
-    /// Starts the tasks that publish the outbox and listen to Redis, until `shutdown`.
-    pub fn start(
+    /// Starts the tasks that publish the outbox, renew the names and listen to Redis, and
+    /// waits (at most [`REDIS_TIMEOUT`]) for the first subscription.
+    pub async fn start(
         self: &Arc<Self>,
         hub: Arc<Hub>,
         stats: Arc<Stats>,
-        shutdown: tokio_util::sync::CancellationToken,
+        shutdown: CancellationToken,
     ) {
-        tokio::spawn(Arc::clone(self).publish_outbox(Arc::clone(&hub), shutdown.clone()));
+        stats.broker_up(false);
+        let ready = self.ready.notified();
+        tokio::spawn(Arc::clone(self).publish_outbox());
+        tokio::spawn(Arc::clone(self).renew(Arc::clone(&hub)));
         tokio::spawn(Arc::clone(self).listen(hub, stats, shutdown));
+        let _ = tokio::time::timeout(REDIS_TIMEOUT, ready).await;
+    }
+
+    /// At shutdown, once the connections are closed: publishes what is left in the outbox
+    /// (their leaves and names), says this instance is gone, and stops the background tasks.
+    /// Bounded by `limit`.
+    pub async fn finish(&self, limit: Duration) {
+        let drained = async {
+            loop {
+                let empty = self.drained.notified();
+                if self.pending.load(Ordering::SeqCst) == 0 {
+                    break;
+                }
+                empty.await;
+            }
+            let mut redis = self.conn.clone();
+            let _: redis::RedisResult<i64> = redis.del(alive_key(&self.instance)).await;
+        };
+        if tokio::time::timeout(limit, drained).await.is_err() {
+            tracing::warn!("redis: not every leave was published before shutdown");
+        }
+        self.stop.cancel();
     }
 }
 

@@ -378,6 +378,9 @@ fn shown(frame: &Value, memory: &mut Memory, me: &str) -> Vec<String> {
             }
             vec![format!("* you left #{room}")]
         }
+        "gap" => vec![format!(
+            "* some messages in #{room} were lost before reaching you (the server lost touch with Redis)"
+        )],
         "presence" => {
             let verb = if frame["event"] == "join" {
                 "joined"
@@ -517,5 +520,16 @@ mod tests {
             ["* back in #r; here: a, me", "[10:20:30] #r <a> t"]
         );
         assert_eq!(memory.rooms["r"], Some(6));
+    }
+
+    #[test]
+    fn a_gap_is_shown() {
+        let gap = json!({"type":"gap","room":"r","after":5,"resumed":0});
+        let lines = shown(&gap, &mut Memory::default(), "me");
+        assert_eq!(lines.len(), 1);
+        assert!(
+            lines[0].contains("#r") && lines[0].contains("lost"),
+            "{lines:?}"
+        );
     }
 }

@@ -152,6 +152,9 @@ struct Room {
     next_id: u64,
     /// With a Redis broker: the last message id delivered here, to drop repeats.
     last_delivered: u64,
+    /// With a Redis broker: the newest id a `joined` here included (from Redis's history),
+    /// where a catch-up must start even if nothing was delivered here since.
+    vouched: u64,
     /// The last messages, oldest first, already encoded.
     history: VecDeque<(u64, Utf8Bytes)>,
     last_active: Instant,
@@ -172,6 +175,7 @@ impl Room {
             members: Vec::new(),
             next_id: first_message_id(),
             last_delivered: 0,
+            vouched: 0,
             history: VecDeque::new(),
             last_active: Instant::now(),
         }
@@ -513,7 +517,21 @@ impl Hub {
             .rooms
             .iter()
             .filter(|(_, room)| !room.members.is_empty())
-            .map(|(name, room)| (name.clone(), room.last_delivered))
+            .map(|(name, room)| (name.clone(), room.last_delivered.max(room.vouched)))
+            .collect()
+    }
+
+    /// Rooms with members here, and their names.
+    pub fn local_members(&self) -> Vec<(String, Vec<String>)> {
+        let state = self.lock();
+        state
+            .rooms
+            .iter()
+            .filter(|(_, room)| !room.members.is_empty())
+            .map(|(name, room)| {
+                let names = room.members.iter().map(|m| m.name.to_string()).collect();
+                (name.clone(), names)
+            })
             .collect()
     }
 
@@ -577,6 +595,7 @@ impl Hub {
             (*id).max(entry.last_delivered)
         });
         let truncated = since.is_some_and(|since| since.saturating_add(1) < history.oldest);
+        entry.vouched = entry.vouched.max(newest);
         user.rooms.insert(room.to_owned());
         entry.members.push(Member {
             name: Arc::clone(&user.name),

@@ -155,11 +155,13 @@ impl Server {
             slots: Mutex::default(),
         });
         if let Broker::Redis(redis) = &broker {
-            redis.start(
-                Arc::clone(&shared.hub),
-                Arc::clone(&shared.stats),
-                shared.shutdown.clone(),
-            );
+            redis
+                .start(
+                    Arc::clone(&shared.hub),
+                    Arc::clone(&shared.stats),
+                    shared.shutdown.clone(),
+                )
+                .await;
         }
         Ok(Server { listener, shared })
     }
@@ -210,6 +212,11 @@ impl Server {
         let drained = tokio::time::timeout(shared.config.shutdown_grace, shared.tracker.wait())
             .await
             .is_ok();
+        if let Broker::Redis(redis) = shared.hub.broker() {
+            // The closed connections' leaves and names, to Redis, so other instances see them
+            // go now rather than when their claims expire.
+            redis.finish(shared.config.shutdown_grace).await;
+        }
         tracing::info!(drained, "stopped");
         ShutdownReport {
             connections,

@@ -137,7 +137,19 @@ impl Session {
     ) -> Result<(), Refusal> {
         let conn = self.peer.id();
         if let Broker::Redis(redis) = hub.broker() {
-            return self.apply_redis(redis, hub, request, id).await;
+            // One bound for the whole request, however many round trips it takes. Every
+            // await in it comes before the hub is changed, so giving up leaves nothing half
+            // done here (a `send` may still have reached Redis: see "Scaling out").
+            let applied = self.apply_redis(redis, hub, request, id);
+            return tokio::time::timeout(crate::broker::REDIS_TIMEOUT, applied)
+                .await
+                .unwrap_or_else(|_| {
+                    Err((
+                        ErrorCode::Unavailable,
+                        "the server's message broker did not answer in time; try again shortly"
+                            .into(),
+                    ))
+                });
         }
         match (&self.name, request) {
             (None, Request::Hello { username }) => {

@@ -88,13 +88,18 @@ async fn presence_and_direct_messages_cross_instances() {
     let rooms = ann.recv_type("rooms").await;
     assert_eq!(rooms["rooms"], json!([{"name": "r", "members": 2}]));
 
-    bob.send(json!({"type": "direct", "to": "ann", "text": "psst", "id": 7}))
+    bob.send(json!({"type": "direct", "to": "ANN", "text": "psst", "id": 7}))
         .await;
     let copy = bob.recv_type("direct").await;
     assert_eq!(copy["id"], 7);
+    assert_eq!(copy["to"], "ann", "the recipient's name as they wrote it");
     let direct = ann.recv_type("direct").await;
     assert_eq!(direct["from"], "bob");
+    assert_eq!(direct["to"], "ann");
     assert_eq!(direct["text"], "psst");
+    bob.send(json!({"type": "direct", "to": "nobody", "text": "?"}))
+        .await;
+    bob.expect_error("unknown_user").await;
 
     bob.send(json!({"type": "leave", "room": "r"})).await;
     bob.recv_type("left").await;
@@ -113,23 +118,66 @@ async fn a_name_is_unique_across_instances() {
         .send(json!({"type": "hello", "username": "ANN"}))
         .await;
     other.expect_error("username_taken").await;
-    // Once ann leaves, the name is free on the other instance too (released asynchronously,
-    // so the retry waits for it, within the test's bound).
+    // A second "ann" on ann's own instance is refused there, and does not free the name.
+    let mut twin = Client::connect(&servers[0].url()).await;
+    twin.send(json!({"type": "hello", "username": "ann"})).await;
+    twin.expect_error("username_taken").await;
+    twin.send(json!({"type": "hello", "username": "twin"}))
+        .await;
+    twin.recv_type("welcome").await; // by now the refused hello is long done
+    assert!(name_is_claimed(&redis, "ann").await);
+    other
+        .send(json!({"type": "hello", "username": "Ann"}))
+        .await;
+    other.expect_error("username_taken").await;
+
+    // Once ann leaves, the name is free on the other instance too (released by a background
+    // task, so the test waits until Redis says so, within its bound).
     assert_eq!(ann.close().await, Some(1000));
     support::bounded("the name released", async {
-        loop {
-            other
-                .send(json!({"type": "hello", "username": "ann"}))
-                .await;
-            let answer = other.recv().await;
-            if answer["type"] == "welcome" {
-                break;
-            }
-            assert_eq!(answer["code"], "username_taken", "{answer}");
-            tokio::task::yield_now().await;
+        while name_is_claimed(&redis, "ann").await {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
     })
     .await;
+    other
+        .send(json!({"type": "hello", "username": "ann"}))
+        .await;
+    other.recv_type("welcome").await;
+}
+
+/// Whether Redis holds a claim on `name` (names are keyed in lowercase).
+async fn name_is_claimed(redis: &Redis, name: &str) -> bool {
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let exists: bool = redis::cmd("EXISTS")
+        .arg(format!("chat:name:{name}"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    exists
+}
+
+#[tokio::test]
+async fn a_graceful_shutdown_frees_names_and_tells_the_other_instances_at_once() {
+    let Some(redis) = Redis::start() else { return };
+    let mut servers = instances(&redis, 2).await;
+    let mut ann = Client::hello(&servers[0].url(), "ann").await;
+    ann.join("r").await;
+    let mut bob = Client::hello(&servers[1].url(), "bob").await;
+    bob.join("r").await;
+    ann.recv_type("presence").await;
+    let report = servers.remove(0).shutdown().await;
+    assert!(report.drained);
+    assert_eq!(ann.until_closed().await.1, Some(1001));
+    // Not 30 s later, when the claim would expire: now.
+    let presence = bob.recv_type("presence").await;
+    assert_eq!(presence["username"], "ann");
+    assert_eq!(presence["event"], "leave");
+    assert!(!name_is_claimed(&redis, "ann").await);
+    let mut again = Client::hello(&servers[0].url(), "ann").await;
+    let joined = again.join("r").await;
+    assert_eq!(joined["members"], json!(["ann", "bob"]));
 }
 
 #[tokio::test]

@@ -202,6 +202,7 @@
       case "message": return onMessage(m);
       case "left": return onLeft(m.room);
       case "presence": return onPresence(m);
+      case "gap": return onGap(m);
       case "direct": return onDirect(m, req);
       case "rooms": allRooms = Array.isArray(m.rooms) ? m.rooms : []; return renderAllRooms();
       case "error": return onError(m, req);
@@ -299,6 +300,14 @@
     renderJoined();
     requestRooms();
     clearError();
+  }
+
+  // Several servers sharing rooms through Redis: some messages of this room never reached us.
+  function onGap(m) {
+    const room = rooms.get(m.room);
+    if (!room) return;
+    appendNode(room, el("div", "notice",
+      "Some messages are missing here: the server lost touch with the other servers for a while."));
   }
 
   function onPresence(m) {
