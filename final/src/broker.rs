@@ -714,6 +714,7 @@ impl RedisBroker {
             backoff.reset();
             self.healthy.store(true, Ordering::Relaxed);
             stats.broker_up(true);
+            stats.subscribed();
             self.ready.notify_waiters();
             tracing::info!("subscribed to redis");
             let (mut sink, mut messages) = pubsub.split();
@@ -730,7 +731,7 @@ impl RedisBroker {
                         }
                     }
                     _ = ping.tick() => {
-                        let pong = tokio::time::timeout(REDIS_TIMEOUT, sink.ping::<String>()).await;
+                        let pong = tokio::time::timeout(REDIS_TIMEOUT, sink.ping::<redis::Value>()).await;
                         if !matches!(pong, Ok(Ok(_))) {
                             break;
                         }

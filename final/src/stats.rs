@@ -66,6 +66,7 @@ pub struct Stats {
     queue_depth: Histogram,
     broker_up: Gauge,
     gaps: Counter,
+    subscriptions: Counter,
 }
 
 /// The label pair of a close code: `code="4008",reason="too_slow"`.
@@ -93,6 +94,7 @@ impl Default for Stats {
             queue_depth: Histogram::new(exponential_buckets(1.0, 2.0, 11)),
             broker_up: Gauge::default(),
             gaps: Counter::default(),
+            subscriptions: Counter::default(),
         };
         stats.broker_up.set(1);
         for refusal in Refusal::ALL {
@@ -169,6 +171,11 @@ impl Stats {
             "Times members were told that messages were lost between Redis and this instance",
             self.gaps.clone(),
         );
+        r.register(
+            "broker_subscriptions",
+            "Times the subscription to Redis was set up: 1, plus one per reconnection",
+            self.subscriptions.clone(),
+        );
         self
     }
     // ANCHOR_END: register
@@ -219,6 +226,10 @@ impl Stats {
         self.gaps.inc();
     }
 
+    pub(crate) fn subscribed(&self) {
+        self.subscriptions.inc();
+    }
+
     /// Whether the message broker is reachable (always, without one).
     pub fn broker_is_up(&self) -> bool {
         self.broker_up.get() == 1
@@ -267,6 +278,7 @@ impl Stats {
             vanished: self.closes.get(&VANISHED).map_or(0, |c| c.get()),
             broker_up: self.broker_is_up(),
             gaps: self.gaps(),
+            subscriptions: self.subscriptions.get(),
         }
     }
 }
@@ -308,6 +320,8 @@ pub struct StatsSnapshot {
     pub broker_up: bool,
     /// Gap notices: times members were told that messages were lost to this instance.
     pub gaps: u64,
+    /// Times the subscription to Redis was set up (0 without Redis).
+    pub subscriptions: u64,
 }
 
 impl StatsSnapshot {

@@ -298,3 +298,27 @@ async fn when_redis_goes_away_clients_stay_and_are_told_then_it_all_comes_back()
     assert_eq!(after["text"], "after");
     assert_eq!(next_message(&mut bob).await["text"], "after");
 }
+
+#[tokio::test]
+async fn the_subscription_outlives_its_health_pings() {
+    // The subscription is pinged every 5 s; a ping answered in an unexpected shape once made
+    // every instance drop its subscription, and refuse requests while it came back.
+    let Some(redis) = Redis::start() else { return };
+    let servers = instances(&redis, 1).await;
+    let mut ann = Client::hello(&servers[0].url(), "ann").await;
+    ann.join("r").await;
+    // Twelve messages, half a second apart: the run spans at least one ping.
+    for n in 0..12 {
+        say(&mut ann, "r", &format!("tick {n}")).await;
+        let message = next_message(&mut ann).await;
+        assert_eq!(message["text"], format!("tick {n}"), "{message}");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let stats = servers[0].stats();
+    assert!(stats.broker_up);
+    assert_eq!(stats.subscriptions, 1, "the subscription was never lost");
+    assert_eq!(
+        stats.errors(chat_server::protocol::ErrorCode::Unavailable),
+        0
+    );
+}
