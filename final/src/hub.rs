@@ -289,29 +289,8 @@ impl Hub {
         let mut state = self.lock();
         let state = &mut *state;
         let user = state.users.get_mut(&conn).ok_or_else(not_welcomed)?;
-        if user.rooms.contains(room) {
-            return Err((
-                ErrorCode::AlreadyJoined,
-                format!("you are already in {room:?}"),
-            ));
-        }
-        if user.rooms.len() >= self.max_rooms_per_connection {
-            let most = self.max_rooms_per_connection;
-            return Err((
-                ErrorCode::TooManyRooms,
-                format!("a connection may be in at most {most} rooms"),
-            ));
-        }
-        if !state.rooms.contains_key(room)
-            && state.rooms.len() >= self.max_rooms
-            && !forget_an_empty_room(&mut state.rooms)
-        {
-            return Err((
-                ErrorCode::TooManyRooms,
-                "the server holds as many rooms as it may; join an existing one".into(),
-            ));
-        }
-        let entry = state.rooms.entry(room.to_owned()).or_insert_with(Room::new);
+        self.may_join(user, room)?;
+        let entry = self.room_for(&mut state.rooms, room)?;
         user.rooms.insert(room.to_owned());
         entry.members.push(Member {
             name: Arc::clone(&user.name),
@@ -542,6 +521,11 @@ impl Hub {
         }
         let state = self.lock();
         let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
+        self.may_join(user, room)
+    }
+
+    /// Whether `user` may join one more room, `room`.
+    fn may_join(&self, user: &User, room: &str) -> Result<(), Refusal> {
         if user.rooms.contains(room) {
             return Err((
                 ErrorCode::AlreadyJoined,
@@ -558,6 +542,25 @@ impl Hub {
         Ok(())
     }
 
+    /// The room called `name`, created if need be: when the server holds `max_rooms`, the
+    /// quietest empty one is forgotten to make space, and if none is empty, it is refused.
+    fn room_for<'a>(
+        &self,
+        rooms: &'a mut HashMap<String, Room>,
+        name: &str,
+    ) -> Result<&'a mut Room, Refusal> {
+        if !rooms.contains_key(name)
+            && rooms.len() >= self.max_rooms
+            && !forget_an_empty_room(rooms)
+        {
+            return Err((
+                ErrorCode::TooManyRooms,
+                "the server holds as many rooms as it may; join an existing one".into(),
+            ));
+        }
+        Ok(rooms.entry(name.to_owned()).or_insert_with(Room::new))
+    }
+
     // ANCHOR: join_with_history
     /// `join` with a history read from Redis: adds the member, queues `joined` with that
     /// history and whatever reached this instance since it was read, and tells the members
@@ -571,20 +574,14 @@ impl Hub {
         everywhere: Option<Vec<String>>,
         id: Option<&RequestId>,
     ) -> Result<Arc<str>, Refusal> {
-        self.check_join(conn, room)?;
+        if let Some(problem) = names::room_problem(room) {
+            return Err((ErrorCode::InvalidRoom, problem));
+        }
         let mut state = self.lock();
         let state = &mut *state;
-        if !state.rooms.contains_key(room)
-            && state.rooms.len() >= self.max_rooms
-            && !forget_an_empty_room(&mut state.rooms)
-        {
-            return Err((
-                ErrorCode::TooManyRooms,
-                "the server holds as many rooms as it may; join an existing one".into(),
-            ));
-        }
         let user = state.users.get_mut(&conn).ok_or_else(not_welcomed)?;
-        let entry = state.rooms.entry(room.to_owned()).or_insert_with(Room::new);
+        self.may_join(user, room)?; // again: the lock was let go while Redis was asked
+        let entry = self.room_for(&mut state.rooms, room)?;
         // Redis's history, then what the subscription brought here after it was read.
         let mut messages = history.messages;
         let newest = messages.last().map_or(since.unwrap_or(0), |(id, _)| *id);
@@ -627,13 +624,9 @@ impl Hub {
     pub fn deliver_room_message(&self, room: &str, id: u64, frame: Utf8Bytes) {
         let mut state = self.lock();
         let state = &mut *state;
-        if !state.rooms.contains_key(room)
-            && state.rooms.len() >= self.max_rooms
-            && !forget_an_empty_room(&mut state.rooms)
-        {
+        let Ok(entry) = self.room_for(&mut state.rooms, room) else {
             return; // no room for it here, and nobody here to read it
-        }
-        let entry = state.rooms.entry(room.to_owned()).or_insert_with(Room::new);
+        };
         if id <= entry.last_delivered {
             return; // already delivered (a catch-up overlapping the subscription)
         }

@@ -135,7 +135,19 @@ impl Session {
         request: Request,
         id: Option<&RequestId>,
     ) -> Result<(), Refusal> {
-        let conn = self.peer.id();
+        // `hello` only without a name, anything else only with one.
+        match (&self.name, &request) {
+            (Some(_), Request::Hello { .. }) => {
+                return Err((ErrorCode::AlreadyWelcomed, "you already said hello".into()));
+            }
+            (None, Request::Hello { .. }) | (Some(_), _) => {}
+            (None, _) => {
+                return Err((
+                    ErrorCode::NotWelcomed,
+                    "say hello first: {\"type\":\"hello\",\"username\":\"…\"}".into(),
+                ));
+            }
+        }
         if let Broker::Redis(redis) = hub.broker() {
             // One bound for the whole request, however many round trips it takes. Every
             // await in it comes before the hub is changed, so giving up leaves nothing half
@@ -151,37 +163,31 @@ impl Session {
                     ))
                 });
         }
-        match (&self.name, request) {
-            (None, Request::Hello { username }) => {
+        let conn = self.peer.id();
+        match request {
+            Request::Hello { username } => {
                 self.name = Some(hub.hello(&self.peer, &username, id)?);
                 Ok(())
             }
-            (Some(_), Request::Hello { .. }) => {
-                Err((ErrorCode::AlreadyWelcomed, "you already said hello".into()))
-            }
-            (None, _) => Err((
-                ErrorCode::NotWelcomed,
-                "say hello first: {\"type\":\"hello\",\"username\":\"…\"}".into(),
-            )),
-            (Some(_), Request::Join { room, since }) => hub.join(conn, &room, since, id),
-            (Some(_), Request::Send { room, text }) => {
+            Request::Join { room, since } => hub.join(conn, &room, since, id),
+            Request::Send { room, text } => {
                 self.check_text(&text)?;
                 hub.send(conn, &room, &text)
             }
-            (Some(_), Request::Leave { room }) => hub.leave(conn, &room, id),
-            (Some(_), Request::Direct { to, text }) => {
+            Request::Leave { room } => hub.leave(conn, &room, id),
+            Request::Direct { to, text } => {
                 self.check_text(&text)?;
                 hub.direct(conn, &to, &text, id)
             }
-            (Some(_), Request::Rooms) => {
+            Request::Rooms => {
                 self.peer.deliver(protocol::encode_rooms(id, &hub.rooms()));
                 Ok(())
             }
         }
     }
 
-    /// [`Session::apply`] when rooms are shared through Redis: the same rules, but `hello`,
-    /// `join`, `send` and `direct` to another instance's user go through the broker.
+    /// [`Session::apply`] when rooms are shared through Redis: the same requests, but `hello`,
+    /// `join`, `send`, `rooms` and `direct` to another instance's user go through the broker.
     async fn apply_redis(
         &mut self,
         redis: &RedisBroker,
@@ -190,31 +196,22 @@ impl Session {
         id: Option<&RequestId>,
     ) -> Result<(), Refusal> {
         let conn = self.peer.id();
-        match (&self.name, request) {
-            (None, Request::Hello { username }) => {
+        match request {
+            Request::Hello { username } => {
                 self.name = Some(redis.hello(hub, &self.peer, &username, id).await?);
                 Ok(())
             }
-            (Some(_), Request::Hello { .. }) => {
-                Err((ErrorCode::AlreadyWelcomed, "you already said hello".into()))
-            }
-            (None, _) => Err((
-                ErrorCode::NotWelcomed,
-                "say hello first: {\"type\":\"hello\",\"username\":\"…\"}".into(),
-            )),
-            (Some(_), Request::Join { room, since }) => {
-                redis.join(hub, conn, &room, since, id).await
-            }
-            (Some(_), Request::Send { room, text }) => {
+            Request::Join { room, since } => redis.join(hub, conn, &room, since, id).await,
+            Request::Send { room, text } => {
                 self.check_text(&text)?;
                 redis.send(hub, conn, &room, &text).await
             }
-            (Some(_), Request::Leave { room }) => hub.leave(conn, &room, id),
-            (Some(_), Request::Direct { to, text }) => {
+            Request::Leave { room } => hub.leave(conn, &room, id),
+            Request::Direct { to, text } => {
                 self.check_text(&text)?;
                 redis.direct(hub, conn, &to, &text, id).await
             }
-            (Some(_), Request::Rooms) => {
+            Request::Rooms => {
                 let rooms = redis.rooms().await?;
                 self.peer.deliver(protocol::encode_rooms(id, &rooms));
                 Ok(())

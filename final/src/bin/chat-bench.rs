@@ -780,7 +780,7 @@ async fn main() -> ExitCode {
             // The cost of the Redis hop: one instance alone, one with Redis, three with Redis
             // (all on CPU 0 with Redis itself; clients spread over the instances).
             for instances in [0usize, 1, 3] {
-                for rate in [10.0, 250.0] {
+                for rate in [10.0, 250.0, 1000.0] {
                     let result = (|| {
                         let redis = (instances > 0).then(RedisProcess::start).transpose()?;
                         let extra = redis
