@@ -305,12 +305,7 @@ async fn a_client_resumes_with_since_and_misses_nothing() {
         .send(json!({"type": "join", "room": "r", "since": last_seen}))
         .await;
     let joined = alice.recv_type("joined").await;
-    let texts: Vec<&str> = joined["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["text"].as_str().unwrap())
-        .collect();
+    let texts = support::history_texts(&joined);
     assert_eq!(texts, ["m4", "m5"]);
     assert!(joined.get("truncated").is_none());
     // Too old a `since` (before the 5 held messages): the reply says so.

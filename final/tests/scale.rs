@@ -209,12 +209,7 @@ async fn a_client_resumes_on_another_instance_without_gaps_or_repeats() {
         .send(json!({"type": "join", "room": "news", "since": seen}))
         .await;
     let joined = reader.recv_type("joined").await;
-    let texts: Vec<&str> = joined["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["text"].as_str().unwrap())
-        .collect();
+    let texts = support::history_texts(&joined);
     assert_eq!(texts, ["missed 0", "missed 1", "missed 2", "missed 3"]);
     assert_eq!(joined["truncated"], Value::Null, "{joined}");
     // And what comes next arrives once.

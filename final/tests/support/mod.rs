@@ -44,6 +44,16 @@ pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
     .await;
 }
 
+/// The texts of the messages in a `joined` reply's history, in order.
+pub fn history_texts(joined: &Value) -> Vec<&str> {
+    joined["history"]
+        .as_array()
+        .expect("a history")
+        .iter()
+        .map(|m| m["text"].as_str().expect("a text"))
+        .collect()
+}
+
 pub struct Client {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
