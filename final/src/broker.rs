@@ -45,6 +45,13 @@ use tokio_util::sync::CancellationToken;
 /// How long a name stays claimed in Redis without being refreshed.
 pub const NAME_TTL: Duration = Duration::from_secs(30);
 
+/// Most items waiting in the outbox (presence and names to publish): memory for them is
+/// bounded even while Redis is away.
+pub const OUTBOX_CAPACITY: usize = 65_536;
+
+/// Requests that would add to the outbox are refused when fewer slots than this are free.
+const OUTBOX_HEADROOM: usize = 4_096;
+
 /// How often the subscription is pinged, to notice a connection that died without a word.
 const PING_EVERY: Duration = Duration::from_secs(5);
 
@@ -71,13 +78,13 @@ pub struct RedisBroker {
     healthy: AtomicBool,
     /// Told when the first subscription is up.
     ready: tokio::sync::Notify,
-    outbox: mpsc::UnboundedSender<Outgoing>,
+    outbox: mpsc::Sender<Outgoing>,
     /// Items in the outbox not yet published, and a wake-up when it is empty (for shutdown).
     pending: std::sync::atomic::AtomicUsize,
     drained: tokio::sync::Notify,
     /// Stops the background tasks once the outbox is drained at shutdown.
     stop: tokio_util::sync::CancellationToken,
-    outbox_rx: std::sync::Mutex<Option<mpsc::UnboundedReceiver<Outgoing>>>,
+    outbox_rx: std::sync::Mutex<Option<mpsc::Receiver<Outgoing>>>,
     send: Script,
     claim: Script,
     release: Script,
@@ -234,7 +241,7 @@ impl RedisBroker {
         .await
         .map_err(|_| BrokerError::Unreachable("no answer".into()))?
         .map_err(|err| BrokerError::Unreachable(err.to_string()))?;
-        let (outbox, outbox_rx) = mpsc::unbounded_channel();
+        let (outbox, outbox_rx) = mpsc::channel(OUTBOX_CAPACITY);
         Ok(RedisBroker {
             client,
             conn,
@@ -266,19 +273,26 @@ impl RedisBroker {
 
     /// Refuses at once while degraded: without the subscription, this instance would not even
     /// see the result of what it asks.
+    /// Also refuses while the outbox is nearly full, so that what cannot be refused (the
+    /// leaves of connections that end) always finds room in it.
     fn ready(&self) -> Result<(), Refusal> {
-        if self.is_healthy() {
-            Ok(())
-        } else {
+        if !self.is_healthy() {
             Err(unavailable("degraded"))
+        } else if self.outbox.capacity() < OUTBOX_HEADROOM {
+            Err(unavailable("busy"))
+        } else {
+            Ok(())
         }
     }
 
-    /// Queues an item for the outbox task.
+    /// Queues an item for the outbox task (bounded: see [`OUTBOX_CAPACITY`]).
     fn enqueue(&self, item: Outgoing) {
         self.pending.fetch_add(1, Ordering::SeqCst);
-        if self.outbox.send(item).is_err() {
+        if let Err(err) = self.outbox.try_send(item) {
             self.pending.fetch_sub(1, Ordering::SeqCst);
+            // Only if connections end by the tens of thousands while Redis is away: a member
+            // stays listed until this instance restarts, a name until its claim expires.
+            tracing::warn!(%err, "redis outbox full: an item was dropped");
         }
     }
 
