@@ -337,11 +337,9 @@ impl RedisBroker {
         }
         self.ready()?;
         let mut conn = self.conn.clone();
-        let mut claim = self.claim.key(name_key(username));
-        claim
-            .arg(owner(&self.instance, username))
-            .arg(NAME_TTL.as_secs());
-        let claimed: i64 = self.bounded("name", claim.invoke_async(&mut conn)).await?;
+        let claimed = self
+            .bounded("name", self.claim_name(&mut conn, username))
+            .await?;
         if claimed == 0 {
             return Err(taken());
         }
@@ -388,53 +386,33 @@ impl RedisBroker {
     pub async fn history(&self, room: &str, since: Option<u64>) -> Result<History, Refusal> {
         let mut redis = self.conn.clone();
         let key = stream_key(room);
-        let entries: Vec<(String, Vec<(String, String)>)> = match since {
-            Some(since) => {
-                let from = format!("{}-0", since.saturating_add(1));
-                self.bounded(
-                    "history",
-                    redis::cmd("XRANGE")
-                        .arg(&key)
-                        .arg(from)
-                        .arg("+")
-                        .arg("COUNT")
-                        .arg(self.history)
-                        .query_async(&mut redis),
-                )
-                .await?
-            }
-            None => {
-                let mut newest: Vec<(String, Vec<(String, String)>)> = self
-                    .bounded(
-                        "history",
-                        redis::cmd("XREVRANGE")
-                            .arg(&key)
-                            .arg("+")
-                            .arg("-")
-                            .arg("COUNT")
-                            .arg(self.history)
-                            .query_async(&mut redis),
-                    )
-                    .await?;
-                newest.reverse();
-                newest
-            }
+        // One round trip, and one snapshot (MULTI/EXEC): the messages wanted, the oldest one
+        // held, and the room's counter.
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        match since {
+            Some(since) => pipe
+                .cmd("XRANGE")
+                .arg(&key)
+                .arg(format!("{}-0", since.saturating_add(1)))
+                .arg("+"),
+            None => pipe.cmd("XREVRANGE").arg(&key).arg("+").arg("-"),
         };
-        let first: Vec<(String, Vec<(String, String)>)> = self
-            .bounded(
-                "history",
-                redis::cmd("XRANGE")
-                    .arg(&key)
-                    .arg("-")
-                    .arg("+")
-                    .arg("COUNT")
-                    .arg(1)
-                    .query_async(&mut redis),
-            )
+        pipe.arg("COUNT").arg(self.history);
+        pipe.cmd("XRANGE")
+            .arg(&key)
+            .arg("-")
+            .arg("+")
+            .arg("COUNT")
+            .arg(1);
+        pipe.get(counter_key(room));
+        type Entries = Vec<(String, Vec<(String, String)>)>;
+        let (mut entries, first, next): (Entries, Entries, Option<u64>) = self
+            .bounded("history", pipe.query_async(&mut redis))
             .await?;
-        let next: Option<u64> = self
-            .bounded("history", redis.get(counter_key(room)))
-            .await?;
+        if since.is_none() {
+            entries.reverse(); // XREVRANGE gave the newest first
+        }
         let messages: Vec<(u64, Utf8Bytes)> = entries
             .into_iter()
             .filter_map(|(id, fields)| {
@@ -670,21 +648,38 @@ impl RedisBroker {
                 tracing::warn!(%err, "instance not marked alive");
                 continue;
             }
-            for name in hub.local_names() {
-                let mut claim = self.claim.key(name_key(&name));
-                claim
-                    .arg(owner(&self.instance, &name))
-                    .arg(NAME_TTL.as_secs());
-                let kept: redis::RedisResult<i64> = claim.invoke_async(&mut redis).await;
-                match kept {
-                    Ok(0) => {
-                        tracing::warn!(%name, "another instance took this name while Redis was away")
-                    }
-                    Ok(_) => {}
-                    Err(err) => tracing::warn!(%err, "names not renewed"),
-                }
+            if let Err(err) = self.claim_local_names(&mut redis, &hub).await {
+                tracing::warn!(%err, "names not renewed");
             }
         }
+    }
+
+    /// Runs the claim script for `name`: 1 newly claimed, 2 already this instance's, 0 taken.
+    async fn claim_name(
+        &self,
+        redis: &mut ConnectionManager,
+        name: &str,
+    ) -> redis::RedisResult<i64> {
+        let mut claim = self.claim.key(name_key(name));
+        claim
+            .arg(owner(&self.instance, name))
+            .arg(NAME_TTL.as_secs());
+        claim.invoke_async(redis).await
+    }
+
+    /// Claims again the names of this instance's users (renewing their expiry); stops at the
+    /// first Redis error.
+    async fn claim_local_names(
+        &self,
+        redis: &mut ConnectionManager,
+        hub: &Hub,
+    ) -> redis::RedisResult<()> {
+        for name in hub.local_names() {
+            if self.claim_name(redis, &name).await? == 0 {
+                tracing::warn!(%name, "another instance took this name while Redis was away");
+            }
+        }
+        Ok(())
     }
 
     // ANCHOR: listen
@@ -771,14 +766,7 @@ impl RedisBroker {
             pipe.sadd(ROOMS_KEY, &room).ignore();
         }
         let () = pipe.query_async(&mut redis).await?;
-        for name in hub.local_names() {
-            let mut claim = self.claim.key(name_key(&name));
-            claim
-                .arg(owner(&self.instance, &name))
-                .arg(NAME_TTL.as_secs());
-            let _: i64 = claim.invoke_async(&mut redis).await?;
-        }
-        Ok(())
+        self.claim_local_names(&mut redis, hub).await
     }
 
     fn degraded(&self, stats: &Stats, why: &str) {

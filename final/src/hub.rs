@@ -318,7 +318,6 @@ impl Hub {
             &protocol::encode_presence(room, &user.name, PresenceEvent::Join),
             Some(conn),
         );
-        self.stats.rooms(state.rooms.len());
         Ok(())
     }
     // ANCHOR_END: join
@@ -549,14 +548,16 @@ impl Hub {
         rooms: &'a mut HashMap<String, Room>,
         name: &str,
     ) -> Result<&'a mut Room, Refusal> {
-        if !rooms.contains_key(name)
-            && rooms.len() >= self.max_rooms
-            && !forget_an_empty_room(rooms)
-        {
+        let new = !rooms.contains_key(name);
+        if new && rooms.len() >= self.max_rooms && !forget_an_empty_room(rooms) {
             return Err((
                 ErrorCode::TooManyRooms,
                 "the server holds as many rooms as it may; join an existing one".into(),
             ));
+        }
+        if new {
+            // The only place the number of rooms changes (forgetting one makes room for this).
+            self.stats.rooms(rooms.len() + 1);
         }
         Ok(rooms.entry(name.to_owned()).or_insert_with(Room::new))
     }
@@ -613,7 +614,6 @@ impl Hub {
             &protocol::encode_presence(room, &user.name, PresenceEvent::Join),
             Some(conn),
         );
-        self.stats.rooms(state.rooms.len());
         Ok(Arc::clone(&user.name))
     }
     // ANCHOR_END: join_with_history
@@ -645,7 +645,6 @@ impl Hub {
             .filter(|member| member.peer.deliver(frame.clone()))
             .count();
         self.stats.message(delivered);
-        self.stats.rooms(state.rooms.len());
     }
     // ANCHOR_END: deliver_room_message
 
