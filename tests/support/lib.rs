@@ -2,10 +2,15 @@
 //!
 //! These tests look at the repository as a learner meets it: they run each stage's milestone
 //! binary the way `cargo run -p <stage>` would, and they check that the book's includes and
-//! links point at things that exist. Every wait is bounded, so a hang fails the test instead of
-//! stalling CI.
+//! links point at things that exist, and [`imports`] checks that every crate's modules depend on
+//! each other one way only. Every wait is bounded, so a hang fails the test instead of stalling
+//! CI.
+//!
+//! The helper modules ([`compile_fail`], [`imports`], [`process`]) stand alone; the functions
+//! here at the top are shared by the test files.
 
 pub mod compile_fail;
+pub mod imports;
 pub mod process;
 
 use std::io::Read;

@@ -19,6 +19,9 @@
 //! | [`recipient`] | traits, generics versus trait objects |
 //! | [`error`] | a real error enum with `Display`, `Error` and `?` |
 //!
+//! Dependencies point one way: [`error`] uses nothing, [`username`] and [`command`] use
+//! [`error`], [`message`] and [`client`] use those two, and [`recipient`] uses [`message`].
+//!
 //! Run the tour with `cargo run -p stage1-foundations`.
 
 pub mod client;

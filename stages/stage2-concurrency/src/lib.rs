@@ -18,6 +18,9 @@
 //! | [`client`] | one task per client, `select!`, streams, ending tasks cleanly |
 //! | [`simulation`] | all of it together, checked message by message |
 //!
+//! Dependencies point one way: [`client`] uses [`registry`], [`simulation`] uses both, and the
+//! other modules stand alone.
+//!
 //! Run the simulation with `cargo run -p stage2-concurrency`.
 
 pub mod channels;

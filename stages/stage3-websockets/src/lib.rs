@@ -13,6 +13,8 @@
 //! | [`server`] | `TcpListener`, one task per connection, the WebSocket upgrade, sink and stream |
 //! | [`client`] | the other side: connect, send lines, print what arrives |
 //!
+//! Dependencies point one way: [`server`] and [`client`] both use [`wire`], and not each other.
+//!
 //! Run the server with `cargo run -p stage3-websockets --bin stage3-server` and, in two more
 //! terminals, `cargo run -p stage3-websockets --bin stage3-client -- alice`.
 

@@ -12,6 +12,9 @@
 //! | [`stress`] | a running server: deliveries per second, loss, latency percentiles |
 //! | [`optimized`] | stage 3's server, serialising once and batching writes |
 //! | `benches/` | single choices in isolation: clones, channels, JSON, fan-out |
+//!
+//! [`stress`] and [`optimized`] do not use each other: the load tool and the server it loads
+//! meet only over sockets.
 
 pub mod optimized;
 pub mod stress;

@@ -1,0 +1,18 @@
+//! What the client remembers across connections: its rooms (with the id of the last message
+//! shown in each), the current room, and what was typed while disconnected.
+//!
+//! Final server — book chapter "Running the server", section "The terminal client".
+
+use std::collections::{BTreeMap, VecDeque};
+
+/// What the client remembers across connections.
+#[derive(Debug, Default)]
+pub(crate) struct Memory {
+    /// Rooms it is in, with the id of the last message shown in each.
+    pub(crate) rooms: BTreeMap<String, Option<u64>>,
+    pub(crate) current: Option<String>,
+    pub(crate) pending: VecDeque<String>,
+    pub(crate) connected_before: bool,
+    /// Welcomed on the current connection.
+    pub(crate) welcomed: bool,
+}

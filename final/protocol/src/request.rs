@@ -1,0 +1,165 @@
+//! Requests: what a client may send, decoded in two steps so that an error can still echo the
+//! request's `id`.
+//!
+//! Final server — book chapter "The protocol", section "Requests and replies".
+
+use serde::{Deserialize, Serialize};
+
+use crate::codes::ErrorCode;
+
+// ANCHOR: request
+/// A request, decoded and complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// `{"type":"hello","username":"alice"}`: the first request of every connection.
+    Hello {
+        /// The name asked for (not yet validated).
+        username: String,
+    },
+    /// `{"type":"join","room":"rust","since":41}`: enter a room (created on first join).
+    Join {
+        /// The room.
+        room: String,
+        /// Resume: the id of the last message this client saw in the room.
+        since: Option<u64>,
+    },
+    /// `{"type":"send","room":"rust","text":"hi"}`: a message to a joined room.
+    Send {
+        /// The room.
+        room: String,
+        /// The text.
+        text: String,
+    },
+    /// `{"type":"leave","room":"rust"}`.
+    Leave {
+        /// The room.
+        room: String,
+    },
+    /// `{"type":"direct","to":"bob","text":"psst"}`: a private message to one user.
+    Direct {
+        /// The recipient's username.
+        to: String,
+        /// The text.
+        text: String,
+    },
+    /// `{"type":"rooms"}`: the list of rooms and their sizes.
+    Rooms,
+}
+// ANCHOR_END: request
+
+/// The `id` a client may put on any request; the reply echoes it. Any JSON number or string.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RequestId {
+    /// A JSON number: integers come back exactly; other numbers as the nearest `f64` would print
+    /// (`1e2` is echoed as `100.0`).
+    Number(serde_json::Number),
+    /// A JSON string.
+    Text(String),
+}
+
+/// Every field a request may have, all optional: the first decoding step.
+#[derive(Debug, Default, Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    id: Option<RequestId>,
+    username: Option<String>,
+    room: Option<String>,
+    text: Option<String>,
+    to: Option<String>,
+    since: Option<u64>,
+}
+
+/// Only the `id`, for when the rest of a request does not decode.
+#[derive(Deserialize)]
+struct IdOnly {
+    id: Option<RequestId>,
+}
+
+/// Why a frame is not a usable request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeError {
+    /// `bad_request` or `unknown_type`.
+    pub code: ErrorCode,
+    /// What was wrong, for a human.
+    pub message: String,
+}
+
+// ANCHOR: decode
+/// Decodes one text frame. The `id` comes back whenever it could be read, even when the rest of
+/// the request is wrong, so that the error reply can echo it.
+pub fn decode(frame: &str) -> (Option<RequestId>, Result<Request, DecodeError>) {
+    let envelope: Envelope = match serde_json::from_str(frame) {
+        Ok(envelope) => envelope,
+        Err(err) => {
+            let id = serde_json::from_str::<IdOnly>(frame)
+                .ok()
+                .and_then(|only| only.id);
+            let message = if err.is_syntax() || err.is_eof() {
+                format!("not JSON: {err}")
+            } else {
+                format!("not a request object: {err}")
+            };
+            return (id, Err(DecodeError::new(ErrorCode::BadRequest, message)));
+        }
+    };
+    let id = envelope.id.clone();
+    (id, envelope.into_request())
+}
+// ANCHOR_END: decode
+
+impl Envelope {
+    fn into_request(self) -> Result<Request, DecodeError> {
+        let Some(kind) = self.kind else {
+            return Err(DecodeError::new(
+                ErrorCode::BadRequest,
+                "missing field `type`".to_owned(),
+            ));
+        };
+        let need = |field: Option<String>, name: &str| {
+            field.ok_or_else(|| {
+                DecodeError::new(
+                    ErrorCode::BadRequest,
+                    format!("a `{kind}` request needs the field `{name}`"),
+                )
+            })
+        };
+        Ok(match kind.as_str() {
+            "hello" => Request::Hello {
+                username: need(self.username, "username")?,
+            },
+            "join" => Request::Join {
+                room: need(self.room, "room")?,
+                since: self.since,
+            },
+            "send" => Request::Send {
+                room: need(self.room, "room")?,
+                text: need(self.text, "text")?,
+            },
+            "leave" => Request::Leave {
+                room: need(self.room, "room")?,
+            },
+            "direct" => Request::Direct {
+                to: need(self.to, "to")?,
+                text: need(self.text, "text")?,
+            },
+            "rooms" => Request::Rooms,
+            _ => {
+                let shown: String = kind.chars().take(32).collect();
+                return Err(DecodeError::new(
+                    ErrorCode::UnknownType,
+                    format!(
+                        "unknown request type {shown:?}: expected hello, join, send, leave, direct or rooms"
+                    ),
+                ));
+            }
+        })
+    }
+}
+
+impl DecodeError {
+    fn new(code: ErrorCode, message: String) -> DecodeError {
+        DecodeError { code, message }
+    }
+}

@@ -1,0 +1,307 @@
+//! The Redis broker's background tasks: the subscription that brings every instance's
+//! messages here (and its catch-up after a reconnection), the publisher of the outbox, and the
+//! renewal of this instance's names.
+//!
+//! Final server — book chapter "Scaling out", sections "One order for a room" and "When Redis is
+//! away".
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use redis::AsyncCommands;
+use redis::aio::ConnectionManager;
+use stage4_architecture::backoff::{Backoff, random_u64};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+use tokio_util::sync::CancellationToken;
+
+use super::keys::{
+    ROOMS_KEY, alive_key, instance_channel, members_key, message_id, name_key, owner, room_channel,
+};
+use super::outbox::Outgoing;
+use super::redis::{NAME_TTL, REDIS_TIMEOUT, RedisBroker};
+use crate::hub::Hub;
+use crate::stats::Stats;
+use chat_protocol::{self as protocol, PresenceEvent};
+
+/// How often the subscription is pinged, to notice a connection that died without a word.
+const PING_EVERY: Duration = Duration::from_secs(5);
+
+impl RedisBroker {
+    /// One item of the outbox, to Redis.
+    async fn publish(
+        &self,
+        redis: &mut ConnectionManager,
+        item: &Outgoing,
+    ) -> redis::RedisResult<()> {
+        match item {
+            Outgoing::Presence { room, name, event } => {
+                if *event == PresenceEvent::Leave {
+                    let mut forget = self.forget.key(members_key(room));
+                    forget.arg(name).arg(&self.instance);
+                    let _: i64 = forget.invoke_async(redis).await?;
+                } else {
+                    let _: () = redis::pipe()
+                        .hset(members_key(room), name, &self.instance)
+                        .ignore()
+                        .sadd(ROOMS_KEY, room)
+                        .ignore()
+                        .query_async(redis)
+                        .await?;
+                }
+                let frame = protocol::encode_presence(room, name, *event);
+                let payload = format!("{}\n{}", self.instance, frame.as_str());
+                let _: i64 = redis.publish(room_channel(room), payload).await?;
+            }
+            Outgoing::Release { name } => {
+                let mut release = self.release.key(name_key(name));
+                release.arg(owner(&self.instance, name));
+                let _: i64 = release.invoke_async(redis).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishes what waits in the outbox, in order, until [`RedisBroker::finish`].
+    async fn publish_outbox(self: Arc<Self>) {
+        let Some(mut outbox) = self.outbox.take_receiver() else {
+            return;
+        };
+        let mut redis = self.conn.clone();
+        loop {
+            let item = tokio::select! {
+                () = self.stop.cancelled() => return,
+                next = outbox.recv() => match next {
+                    Some(item) => item,
+                    None => return,
+                },
+            };
+            // In order, and again after a failure (Redis away), until it is done: a leave that
+            // never reached Redis would leave a member listed for good.
+            let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
+            while let Err(err) = self.publish(&mut redis, &item).await {
+                tracing::warn!(%err, ?item, "not published yet; trying again");
+                tokio::select! {
+                    () = self.stop.cancelled() => return,
+                    () = tokio::time::sleep(backoff.next_delay(random_u64())) => {}
+                }
+            }
+            self.outbox.published_one();
+        }
+    }
+
+    /// Every 10 s: this instance is alive, and its users' names are still theirs.
+    async fn renew(self: Arc<Self>, hub: Arc<Hub>) {
+        let mut redis = self.conn.clone();
+        let mut tick = tokio::time::interval(NAME_TTL / 3);
+        loop {
+            tokio::select! {
+                () = self.stop.cancelled() => return,
+                _ = tick.tick() => {}
+            }
+            let alive: redis::RedisResult<()> = redis
+                .set_ex(alive_key(&self.instance), 1, NAME_TTL.as_secs())
+                .await;
+            if let Err(err) = alive {
+                tracing::warn!(%err, "instance not marked alive");
+                continue;
+            }
+            if let Err(err) = self.claim_local_names(&mut redis, &hub).await {
+                tracing::warn!(%err, "names not renewed");
+            }
+        }
+    }
+
+    /// Claims again the names of this instance's users (renewing their expiry); stops at the
+    /// first Redis error.
+    async fn claim_local_names(
+        &self,
+        redis: &mut ConnectionManager,
+        hub: &Hub,
+    ) -> redis::RedisResult<()> {
+        for name in hub.local_names() {
+            if self.claim_name(redis, &name).await? == 0 {
+                tracing::warn!(%name, "another instance took this name while Redis was away");
+            }
+        }
+        Ok(())
+    }
+
+    // ANCHOR: listen
+    /// Receives what other instances (and this one) publish, and hands it to the hub. Each
+    /// (re)subscription first tells Redis again who is here (Redis may have restarted empty),
+    /// then reads each room's stream from the last id this instance delivered or vouched for.
+    /// A ping every few seconds notices a subscription that died without a word.
+    async fn listen(
+        self: Arc<Self>,
+        hub: Arc<Hub>,
+        stats: Arc<Stats>,
+        shutdown: CancellationToken,
+    ) {
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
+        loop {
+            let subscribed = async {
+                let mut pubsub = self.client.get_async_pubsub().await?;
+                pubsub.psubscribe("chat:room:*").await?;
+                pubsub.subscribe(instance_channel(&self.instance)).await?;
+                self.restore(&hub).await?;
+                redis::RedisResult::Ok(pubsub)
+            };
+            let pubsub = tokio::select! {
+                () = shutdown.cancelled() => return,
+                result = tokio::time::timeout(REDIS_TIMEOUT, subscribed) => match result {
+                    Ok(Ok(pubsub)) => pubsub,
+                    failed => {
+                        let why = match failed {
+                            Ok(Err(err)) => err.to_string(),
+                            _ => "no answer".to_owned(),
+                        };
+                        self.degraded(&stats, &why);
+                        tokio::select! {
+                            () = shutdown.cancelled() => return,
+                            () = tokio::time::sleep(backoff.next_delay(random_u64())) => continue,
+                        }
+                    }
+                },
+            };
+            self.catch_up(&hub, &stats).await;
+            backoff.reset();
+            self.healthy.store(true, Ordering::Relaxed);
+            stats.broker_up(true);
+            stats.subscribed();
+            self.ready.notify_waiters();
+            tracing::info!("subscribed to redis");
+            let (mut sink, mut messages) = pubsub.split();
+            let mut ping =
+                tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+            loop {
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    message = messages.next() => {
+                        let Some(message) = message else { break };
+                        let channel = message.get_channel_name().to_owned();
+                        if let Ok(payload) = message.get_payload::<String>() {
+                            self.deliver(&hub, &channel, &payload);
+                        }
+                    }
+                    _ = ping.tick() => {
+                        let pong = tokio::time::timeout(REDIS_TIMEOUT, sink.ping::<redis::Value>()).await;
+                        if !matches!(pong, Ok(Ok(_))) {
+                            break;
+                        }
+                    }
+                }
+            }
+            self.degraded(&stats, "subscription lost");
+        }
+    }
+    // ANCHOR_END: listen
+
+    /// Tells Redis again that this instance is alive and who its members are, and renews its
+    /// users' names: after a restart without data, Redis knows none of it.
+    async fn restore(&self, hub: &Hub) -> redis::RedisResult<()> {
+        let mut redis = self.conn.clone();
+        let mut pipe = redis::pipe();
+        pipe.set_ex(alive_key(&self.instance), 1, NAME_TTL.as_secs())
+            .ignore();
+        for (room, names) in hub.local_members() {
+            for name in names {
+                pipe.hset(members_key(&room), name, &self.instance).ignore();
+            }
+            pipe.sadd(ROOMS_KEY, &room).ignore();
+        }
+        let () = pipe.query_async(&mut redis).await?;
+        self.claim_local_names(&mut redis, hub).await
+    }
+
+    fn degraded(&self, stats: &Stats, why: &str) {
+        stats.broker_up(false);
+        if self.healthy.swap(false, Ordering::Relaxed) {
+            tracing::warn!(why, "redis unreachable: degraded");
+        }
+    }
+
+    /// One publication: a room's message or presence, or a direct message for this instance.
+    fn deliver(&self, hub: &Hub, channel: &str, payload: &str) {
+        if let Some(room) = channel.strip_prefix("chat:room:") {
+            let Some((origin, frame)) = payload.split_once('\n') else {
+                return;
+            };
+            if origin == self.instance {
+                return; // presence this instance already told its own members
+            }
+            let frame = Utf8Bytes::from(frame);
+            match message_id(&frame) {
+                Some(id) => hub.deliver_room_message(room, id, frame),
+                None => hub.deliver_room_event(room, frame),
+            }
+        } else if channel == instance_channel(&self.instance) {
+            hub.deliver_direct(Utf8Bytes::from(payload));
+        }
+    }
+
+    /// After a (re)subscription: every room this instance serves, from the stream, after the
+    /// last id delivered (or given in a `joined`) here. What the stream no longer holds, the
+    /// members are told they missed.
+    async fn catch_up(&self, hub: &Hub, stats: &Stats) {
+        for (room, last) in hub.rooms_with_members() {
+            if last == 0 {
+                continue; // nothing delivered or vouched for here yet: nothing to miss
+            }
+            match self.history(&room, Some(last)).await {
+                Ok(history) => {
+                    if last.saturating_add(1) < history.oldest {
+                        // Redis no longer holds (or never held: it lost its data) what came
+                        // after `last`: say so, rather than skip it silently.
+                        let resumed = if history.oldest == u64::MAX {
+                            0
+                        } else {
+                            history.oldest
+                        };
+                        stats.gap();
+                        hub.deliver_room_event(&room, protocol::encode_gap(&room, last, resumed));
+                    }
+                    for (id, frame) in history.messages {
+                        hub.deliver_room_message(&room, id, frame);
+                    }
+                }
+                Err(_) => {
+                    stats.gap();
+                    hub.deliver_room_event(&room, protocol::encode_gap(&room, last, 0));
+                }
+            }
+        }
+    }
+
+    /// Starts the tasks that publish the outbox, renew the names and listen to Redis, and
+    /// waits (at most [`REDIS_TIMEOUT`]) for the first subscription.
+    pub async fn start(
+        self: &Arc<Self>,
+        hub: Arc<Hub>,
+        stats: Arc<Stats>,
+        shutdown: CancellationToken,
+    ) {
+        stats.broker_up(false);
+        let ready = self.ready.notified();
+        tokio::spawn(Arc::clone(self).publish_outbox());
+        tokio::spawn(Arc::clone(self).renew(Arc::clone(&hub)));
+        tokio::spawn(Arc::clone(self).listen(hub, stats, shutdown));
+        let _ = tokio::time::timeout(REDIS_TIMEOUT, ready).await;
+    }
+
+    /// At shutdown, once the connections are closed: publishes what is left in the outbox
+    /// (their leaves and names), says this instance is gone, and stops the background tasks.
+    /// Bounded by `limit`.
+    pub async fn finish(&self, limit: Duration) {
+        let drained = async {
+            self.outbox.drained().await;
+            let mut redis = self.conn.clone();
+            let _: redis::RedisResult<i64> = redis.del(alive_key(&self.instance)).await;
+        };
+        if tokio::time::timeout(limit, drained).await.is_err() {
+            tracing::warn!("redis: not every leave was published before shutdown");
+        }
+        self.stop.cancel();
+    }
+}

@@ -1,0 +1,491 @@
+//! The shared state: who is connected, which rooms exist, what each room remembers, and the
+//! fan-out of a message to every member.
+//!
+//! Final server — book chapter "The final server", sections "Shared state" and "Fan-out".
+//!
+//! Stage 2's registry (`Arc<Mutex<HashMap<…>>>`, `try_send` under a short lock) grown up: one
+//! mutex guards users and rooms together, and every reply whose *order* matters is queued while
+//! that lock is held. That one rule gives the protocol its guarantees without any other
+//! synchronisation:
+//! - a `joined` reply is queued before any message that follows the join, and its history ends
+//!   exactly where live messages begin (no gap, no duplicate: what `since` relies on);
+//! - every member of a room receives its messages in id order;
+//! - `welcome` is queued before any direct message to the new name.
+//!
+//! Nothing inside the lock waits: queues are bounded and written with `try_send`. A full queue
+//! means its client is not reading; the client is *kicked* (closed with 4008 by its own task)
+//! instead of slowing anyone else down. A message is encoded to JSON once, and every queue gets
+//! a clone of the same reference-counted bytes (stage 5's "serialise once").
+//!
+//! The parts: `peer` (how a connection is reached), `room` (a room's members and history),
+//! and `remote` (what a broker asks of the hub when several instances share rooms). Dependency
+//! direction: this module uses its children; `peer` uses nothing of the hub, `room` uses
+//! `peer`, and `remote` adds methods to [`Hub`] for the broker. The hub knows nothing of
+//! brokers: when members leave, it tells whoever it was given as [`Departures`].
+
+mod peer;
+mod remote;
+mod room;
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use crate::config::Config;
+use crate::names;
+use crate::stats::Stats;
+use chat_protocol::{self as protocol, ErrorCode, PresenceEvent, RequestId, RoomInfo};
+
+pub use peer::{ConnId, Peer};
+pub use room::{History, first_message_id};
+use room::{Member, Room, forget_an_empty_room, remove_member};
+
+/// Why the hub turned a request down: the error code and a sentence for the user.
+pub type Refusal = (ErrorCode, String);
+
+/// Told when members leave, while the hub's lock is held, so that whatever lies beyond this
+/// process hears of departures in the order they happened. The Redis broker implements it
+/// (book: "Scaling out"); a hub on its own has none.
+pub trait Departures: Send + Sync + fmt::Debug {
+    /// `name` left `room` with a `leave` request.
+    fn left(&self, room: &str, name: &str);
+    /// The connection of `name` ended while it was in `rooms`.
+    fn gone(&self, name: &str, rooms: &[String]);
+}
+
+/// Users and rooms, behind one lock.
+#[derive(Debug)]
+pub struct Hub {
+    state: Mutex<State>,
+    history: usize,
+    max_rooms: usize,
+    max_rooms_per_connection: usize,
+    stats: Arc<Stats>,
+    /// Told of departures (with several instances, the Redis broker); `None` on its own.
+    departures: Option<Arc<dyn Departures>>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Lowercase username → the connection that has it.
+    names: HashMap<String, ConnId>,
+    /// Connections that said hello.
+    users: HashMap<ConnId, User>,
+    rooms: HashMap<String, Room>,
+}
+
+#[derive(Debug)]
+struct User {
+    name: Arc<str>,
+    peer: Peer,
+    rooms: BTreeSet<String>,
+}
+
+impl Hub {
+    /// An empty hub with the limits of `config`, on its own (no other instance to tell).
+    pub fn new(config: &Config, stats: Arc<Stats>) -> Hub {
+        Hub::build(config, stats, None)
+    }
+
+    /// An empty hub that tells `departures` whenever a member leaves a room or a user goes.
+    pub fn reporting_to(
+        config: &Config,
+        stats: Arc<Stats>,
+        departures: Arc<dyn Departures>,
+    ) -> Hub {
+        Hub::build(config, stats, Some(departures))
+    }
+
+    fn build(config: &Config, stats: Arc<Stats>, departures: Option<Arc<dyn Departures>>) -> Hub {
+        Hub {
+            state: Mutex::default(),
+            history: config.history,
+            max_rooms: config.max_rooms,
+            max_rooms_per_connection: config.max_rooms_per_connection,
+            stats,
+            departures,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the maps half-updated in a way that
+        // matters more than losing the whole server would, so a poisoned lock is used as is.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `hello`: takes the name for `peer` and queues `welcome`.
+    pub fn hello(
+        &self,
+        peer: &Peer,
+        username: &str,
+        id: Option<&RequestId>,
+    ) -> Result<Arc<str>, Refusal> {
+        if let Some(problem) = names::username_problem(username) {
+            return Err((ErrorCode::InvalidUsername, problem));
+        }
+        let key = names::username_key(username);
+        let mut state = self.lock();
+        if state.users.contains_key(&peer.id()) {
+            return Err((
+                ErrorCode::AlreadyWelcomed,
+                "this connection already has a name".into(),
+            ));
+        }
+        if state.names.contains_key(&key) {
+            return Err((
+                ErrorCode::UsernameTaken,
+                format!("{username:?} is taken; choose another name"),
+            ));
+        }
+        let name: Arc<str> = Arc::from(username);
+        state.names.insert(key, peer.id());
+        state.users.insert(
+            peer.id(),
+            User {
+                name: Arc::clone(&name),
+                peer: peer.clone(),
+                rooms: BTreeSet::new(),
+            },
+        );
+        peer.deliver(protocol::encode_welcome(id, username));
+        Ok(name)
+    }
+
+    // ANCHOR: join
+    /// `join`: adds the connection to the room (creating it), queues `joined` with the history
+    /// after `since`, and tells the other members.
+    pub fn join(
+        &self,
+        conn: ConnId,
+        room: &str,
+        since: Option<u64>,
+        id: Option<&RequestId>,
+    ) -> Result<(), Refusal> {
+        if let Some(problem) = names::room_problem(room) {
+            return Err((ErrorCode::InvalidRoom, problem));
+        }
+        let mut state = self.lock();
+        let state = &mut *state;
+        let user = state.users.get_mut(&conn).ok_or_else(not_welcomed)?;
+        self.may_join(user, room)?;
+        let entry = self.room_for(&mut state.rooms, room)?;
+        user.rooms.insert(room.to_owned());
+        entry.members.push(Member {
+            name: Arc::clone(&user.name),
+            peer: user.peer.clone(),
+            skip_through: 0,
+        });
+        entry.last_active = Instant::now();
+
+        // The history the client has not seen, and whether some of it is no longer held.
+        let oldest = entry.history.front().map_or(entry.next_id, |(id, _)| *id);
+        let truncated = since.is_some_and(|since| since.saturating_add(1) < oldest);
+        let after = since.unwrap_or(0);
+        let history: Vec<&Utf8Bytes> = entry
+            .history
+            .iter()
+            .filter(|(id, _)| *id > after)
+            .map(|(_, json)| json)
+            .collect();
+        let mut members: Vec<&str> = entry.members.iter().map(|member| &*member.name).collect();
+        members.sort_unstable();
+        user.peer.deliver(protocol::encode_joined(
+            id, room, &members, &history, truncated,
+        ));
+        entry.fan_out(
+            &protocol::encode_presence(room, &user.name, PresenceEvent::Join),
+            Some(conn),
+        );
+        Ok(())
+    }
+    // ANCHOR_END: join
+
+    // ANCHOR: send
+    /// `send`: gives the message the room's next id, encodes it once, keeps it in the history,
+    /// and queues it for every member, the sender included.
+    pub fn send(&self, conn: ConnId, room: &str, text: &str) -> Result<(), Refusal> {
+        let mut state = self.lock();
+        let state = &mut *state;
+        let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
+        let entry = match state.rooms.get_mut(room) {
+            Some(entry) if user.rooms.contains(room) => entry,
+            _ => {
+                return Err((
+                    ErrorCode::NotJoined,
+                    format!("join {room:?} before sending to it"),
+                ));
+            }
+        };
+        let id = entry.next_id;
+        entry.next_id += 1;
+        entry.last_active = Instant::now();
+        let json = protocol::encode_message(room, id, &user.name, text, &protocol::timestamp());
+        if self.history > 0 {
+            if entry.history.len() == self.history {
+                entry.history.pop_front();
+            }
+            entry.history.push_back((id, json.clone()));
+        }
+        let delivered = entry.fan_out(&json, None);
+        self.stats.message(delivered);
+        Ok(())
+    }
+    // ANCHOR_END: send
+
+    /// `leave`: removes the connection from the room, queues `left`, tells the others.
+    pub fn leave(&self, conn: ConnId, room: &str, id: Option<&RequestId>) -> Result<(), Refusal> {
+        let mut state = self.lock();
+        let state = &mut *state;
+        let user = state.users.get_mut(&conn).ok_or_else(not_welcomed)?;
+        if !user.rooms.remove(room) {
+            return Err((ErrorCode::NotJoined, format!("you are not in {room:?}")));
+        }
+        user.peer.deliver(protocol::encode_left(id, room));
+        let name = Arc::clone(&user.name);
+        remove_member(&mut state.rooms, room, conn, &name);
+        if let Some(departures) = &self.departures {
+            departures.left(room, &name);
+        }
+        Ok(())
+    }
+
+    /// `direct`: queues the message for the named user and a copy for the sender.
+    pub fn direct(
+        &self,
+        conn: ConnId,
+        to: &str,
+        text: &str,
+        id: Option<&RequestId>,
+    ) -> Result<(), Refusal> {
+        let state = self.lock();
+        let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
+        let recipient = state
+            .names
+            .get(&names::username_key(to))
+            .and_then(|conn| state.users.get(conn))
+            .ok_or_else(|| {
+                (
+                    ErrorCode::UnknownUser,
+                    format!("nobody called {to:?} is connected"),
+                )
+            })?;
+        let stamp = protocol::timestamp();
+        if recipient.peer.id() != conn {
+            recipient.peer.deliver(protocol::encode_direct(
+                None,
+                &user.name,
+                &recipient.name,
+                text,
+                &stamp,
+            ));
+        }
+        user.peer.deliver(protocol::encode_direct(
+            id,
+            &user.name,
+            &recipient.name,
+            text,
+            &stamp,
+        ));
+        self.stats.direct();
+        Ok(())
+    }
+
+    /// `rooms`: every room with members, by name.
+    pub fn rooms(&self) -> Vec<RoomInfo> {
+        let state = self.lock();
+        let mut rooms: Vec<RoomInfo> = state
+            .rooms
+            .iter()
+            .filter(|(_, room)| !room.members.is_empty())
+            .map(|(name, room)| RoomInfo {
+                name: name.clone(),
+                members: room.members.len(),
+            })
+            .collect();
+        rooms.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        rooms
+    }
+
+    /// Whether `conn` said hello.
+    pub fn is_welcomed(&self, conn: ConnId) -> bool {
+        self.lock().users.contains_key(&conn)
+    }
+
+    /// The connection is gone: frees its name and leaves its rooms (the others see `presence`).
+    pub fn disconnect(&self, conn: ConnId) {
+        let mut state = self.lock();
+        let Some(user) = state.users.remove(&conn) else {
+            return;
+        };
+        state.names.remove(&names::username_key(&user.name));
+        for room in &user.rooms {
+            remove_member(&mut state.rooms, room, conn, &user.name);
+        }
+        if let Some(departures) = &self.departures {
+            let rooms: Vec<String> = user.rooms.iter().cloned().collect();
+            departures.gone(&user.name, &rooms);
+        }
+    }
+
+    /// Whether `user` may join one more room, `room`.
+    fn may_join(&self, user: &User, room: &str) -> Result<(), Refusal> {
+        if user.rooms.contains(room) {
+            return Err((
+                ErrorCode::AlreadyJoined,
+                format!("you are already in {room:?}"),
+            ));
+        }
+        if user.rooms.len() >= self.max_rooms_per_connection {
+            let most = self.max_rooms_per_connection;
+            return Err((
+                ErrorCode::TooManyRooms,
+                format!("a connection may be in at most {most} rooms"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The room called `name`, created if need be: when the server holds `max_rooms`, the
+    /// quietest empty one is forgotten to make space, and if none is empty, it is refused.
+    fn room_for<'a>(
+        &self,
+        rooms: &'a mut HashMap<String, Room>,
+        name: &str,
+    ) -> Result<&'a mut Room, Refusal> {
+        let new = !rooms.contains_key(name);
+        if new && rooms.len() >= self.max_rooms && !forget_an_empty_room(rooms) {
+            return Err((
+                ErrorCode::TooManyRooms,
+                "the server holds as many rooms as it may; join an existing one".into(),
+            ));
+        }
+        if new {
+            // The only place the number of rooms changes (forgetting one makes room for this).
+            self.stats.rooms(rooms.len() + 1);
+        }
+        Ok(rooms.entry(name.to_owned()).or_insert_with(Room::new))
+    }
+}
+
+fn not_welcomed() -> Refusal {
+    (
+        ErrorCode::NotWelcomed,
+        "say hello first: {\"type\":\"hello\",\"username\":\"…\"}".into(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chat_protocol::CloseCode;
+    use serde_json::Value;
+    use tokio::sync::mpsc;
+    use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+    fn hub(config: Config) -> Hub {
+        Hub::new(&config, Arc::default())
+    }
+
+    fn user(hub: &Hub, id: ConnId, name: &str) -> (Peer, mpsc::Receiver<Utf8Bytes>) {
+        let (peer, mut queue) = Peer::new(id, 64);
+        hub.hello(&peer, name, None).unwrap();
+        assert_eq!(next(&mut queue)["type"], "welcome");
+        (peer, queue)
+    }
+
+    fn next(queue: &mut mpsc::Receiver<Utf8Bytes>) -> Value {
+        serde_json::from_str(queue.try_recv().expect("a queued frame").as_str()).unwrap()
+    }
+
+    #[test]
+    fn a_join_sees_exactly_the_history_after_since() {
+        let hub = hub(Config {
+            history: 3,
+            ..Config::default()
+        });
+        let (_alice, mut a) = user(&hub, 1, "alice");
+        hub.join(1, "rust", None, None).unwrap();
+        assert_eq!(next(&mut a)["members"], serde_json::json!(["alice"]));
+        let mut ids = Vec::new();
+        for text in ["1", "2", "3", "4"] {
+            hub.send(1, "rust", text).unwrap();
+            ids.push(next(&mut a)["id"].as_u64().unwrap());
+        }
+        assert!(ids.windows(2).all(|pair| pair[1] == pair[0] + 1), "{ids:?}");
+
+        let (_bob, mut b) = user(&hub, 2, "bob");
+        hub.join(2, "rust", Some(ids[1]), None).unwrap();
+        let joined = next(&mut b);
+        let texts: Vec<&str> = joined["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(texts, ["3", "4"]);
+        assert_eq!(
+            joined.get("truncated"),
+            None,
+            "nothing after `since` was lost"
+        );
+        assert_eq!(next(&mut a)["event"], "join");
+
+        hub.leave(2, "rust", None).unwrap();
+        hub.join(2, "rust", Some(ids[0] - 1), None).unwrap();
+        assert_eq!(next(&mut b)["type"], "left");
+        let joined = next(&mut b);
+        assert_eq!(joined["truncated"], true, "message 1 is no longer held");
+        assert_eq!(joined["history"].as_array().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn names_are_unique_case_insensitively_and_freed_on_disconnect() {
+        let hub = hub(Config::default());
+        let (_alice, _a) = user(&hub, 1, "Alice");
+        let (other, _) = Peer::new(2, 4);
+        assert_eq!(
+            hub.hello(&other, "aLICE", None).unwrap_err().0,
+            ErrorCode::UsernameTaken
+        );
+        hub.disconnect(1);
+        assert!(hub.hello(&other, "aLICE", None).is_ok());
+    }
+
+    #[test]
+    fn a_full_queue_kicks_its_connection_and_nobody_else() {
+        let hub = hub(Config::default());
+        let (slow, _never_read) = Peer::new(1, 2);
+        hub.hello(&slow, "slow", None).unwrap();
+        hub.join(1, "r", None, None).unwrap();
+        let (_fast, mut f) = user(&hub, 2, "fast");
+        hub.join(2, "r", None, None).unwrap();
+        next(&mut f);
+        for _ in 0..5 {
+            hub.send(2, "r", "x").unwrap();
+            assert_eq!(next(&mut f)["type"], "message");
+        }
+        assert_eq!(slow.kick_code(), Some(CloseCode::TooSlow));
+    }
+
+    #[test]
+    fn the_quietest_empty_room_is_forgotten_when_the_room_limit_is_reached() {
+        let hub = hub(Config {
+            max_rooms: 2,
+            ..Config::default()
+        });
+        let (_a, _qa) = user(&hub, 1, "a");
+        hub.join(1, "one", None, None).unwrap();
+        hub.join(1, "two", None, None).unwrap();
+        assert_eq!(
+            hub.join(1, "three", None, None).unwrap_err().0,
+            ErrorCode::TooManyRooms
+        );
+        hub.leave(1, "one", None).unwrap();
+        hub.join(1, "three", None, None).unwrap();
+        let names: Vec<String> = hub.rooms().into_iter().map(|room| room.name).collect();
+        assert_eq!(names, ["three", "two"]);
+    }
+}

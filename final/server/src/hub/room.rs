@@ -1,0 +1,115 @@
+//! One room: its members, its recent history, and the ids of its messages.
+//!
+//! Final server — book chapter "The final server", sections "Shared state" and "Fan-out".
+//!
+//! Everything here runs under the hub's lock (see the parent module): a room is plain data,
+//! and [`Room::fan_out`] only queues, never waits.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use super::peer::{ConnId, Peer};
+use chat_protocol::{self as protocol, PresenceEvent};
+
+#[derive(Debug)]
+pub(super) struct Room {
+    pub(super) members: Vec<Member>,
+    /// The id the next message gets (with a Redis broker, Redis gives the ids).
+    pub(super) next_id: u64,
+    /// With a Redis broker: the last message id delivered here, to drop repeats.
+    pub(super) last_delivered: u64,
+    /// With a Redis broker: the newest id a `joined` here included (from Redis's history),
+    /// where a catch-up must start even if nothing was delivered here since.
+    pub(super) vouched: u64,
+    /// The last messages, oldest first, already encoded.
+    pub(super) history: VecDeque<(u64, Utf8Bytes)>,
+    pub(super) last_active: Instant,
+}
+
+#[derive(Debug)]
+pub(super) struct Member {
+    pub(super) name: Arc<str>,
+    pub(super) peer: Peer,
+    /// Messages up to this id were in the member's `joined` (with a Redis broker, they may
+    /// still come from the subscription afterwards, and are not sent twice).
+    pub(super) skip_through: u64,
+}
+
+impl Room {
+    pub(super) fn new() -> Room {
+        Room {
+            members: Vec::new(),
+            next_id: first_message_id(),
+            last_delivered: 0,
+            vouched: 0,
+            history: VecDeque::new(),
+            last_active: Instant::now(),
+        }
+    }
+
+    /// Queues `frame` for every member but `except`; returns how many queues took it.
+    pub(super) fn fan_out(&self, frame: &Utf8Bytes, except: Option<ConnId>) -> usize {
+        self.members
+            .iter()
+            .filter(|member| Some(member.peer.id()) != except)
+            .filter(|member| member.peer.deliver(frame.clone()))
+            .count()
+    }
+}
+
+// ANCHOR: first_id
+/// Where a new room's message ids start: the microseconds since 1970. Ids only have to increase,
+/// and starting from the clock makes them keep increasing across restarts of the server (and
+/// when a forgotten room is created again), so a client resuming with an old `since` is never
+/// confused by a new message that reuses an old id. JavaScript clients read ids as doubles, and
+/// these stay below 2^53 until the year 2255.
+pub fn first_message_id() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(1, |since| {
+            u64::try_from(since.as_micros()).unwrap_or(u64::MAX / 2)
+        })
+}
+// ANCHOR_END: first_id
+
+pub(super) fn remove_member(
+    rooms: &mut HashMap<String, Room>,
+    room: &str,
+    conn: ConnId,
+    name: &str,
+) {
+    if let Some(entry) = rooms.get_mut(room) {
+        entry.members.retain(|member| member.peer.id() != conn);
+        entry.last_active = Instant::now();
+        entry.fan_out(
+            &protocol::encode_presence(room, name, PresenceEvent::Leave),
+            None,
+        );
+    }
+}
+
+/// Makes space for a new room by forgetting the empty room that was quiet longest (its history
+/// goes with it). Returns false when every room has members.
+pub(super) fn forget_an_empty_room(rooms: &mut HashMap<String, Room>) -> bool {
+    let quietest = rooms
+        .iter()
+        .filter(|(_, room)| room.members.is_empty())
+        .min_by_key(|(_, room)| room.last_active)
+        .map(|(name, _)| name.clone());
+    quietest.is_some_and(|name| rooms.remove(&name).is_some())
+}
+
+/// A room's history as read from elsewhere (Redis, with several instances): what
+/// [`Hub::join_with_history`](super::Hub::join_with_history) merges with what this instance
+/// holds.
+#[derive(Debug, Default)]
+pub struct History {
+    /// Messages after `since` (or the last ones), oldest first: (id, encoded frame).
+    pub messages: Vec<(u64, Utf8Bytes)>,
+    /// The oldest id still held for the room: the next id when none is held, and `u64::MAX`
+    /// when there is no record of the room at all (a new room, or lost data).
+    pub oldest: u64,
+}

@@ -1,0 +1,312 @@
+//! The task that runs one WebSocket connection: reads requests, writes queued frames in
+//! batches, keeps the deadlines, and closes with the right code.
+//!
+//! Final server — book chapter "The final server", section "One connection".
+//!
+//! Stage 4's client task, with stage 5's batched writer. One task owns the socket and waits on
+//! everything at once with `select!`, in this order of priority (`biased`):
+//! 1. the server is shutting down → close 1001;
+//! 2. the hub kicked this connection (its queue filled up) → close 4008;
+//! 3. frames queued for the client → feed them all to the socket's buffer and flush, at once
+//!    or, under steady traffic, when the flush timer says (see `coalesce`; until then the
+//!    queue is not watched, so frames arriving meanwhile wake nobody);
+//! 4. a frame from the client → the [`Session`] handles it;
+//! 5. the flush timer, the ping timer, the idle deadline, the hello deadline.
+//!
+//! Every write is bounded by `write_timeout`, and ends early if the hub kicks the client: a
+//! client that stops reading stalls only its own task, and only that long. When the task ends, for whatever reason, the hub forgets the
+//! connection before anything else, so the others see the `presence` leave at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::error::ProtocolError;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
+
+use super::shared::Shared;
+use crate::hub::Peer;
+use crate::session::{Session, Verdict};
+use chat_protocol::CloseCode;
+
+/// The most queued frames written before one flush.
+pub(crate) const MAX_BATCH: usize = 256;
+
+/// How a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// The server closes it with this code.
+    Close(CloseCode),
+    /// The client sent a close frame; tungstenite has queued the answer.
+    ClientClosed,
+    /// The connection is gone without a close handshake.
+    Vanished,
+}
+
+impl End {
+    fn from_error(err: &WsError) -> End {
+        match err {
+            WsError::Capacity(_) => End::Close(CloseCode::TooBig),
+            WsError::Utf8(_) => End::Close(CloseCode::InvalidPayload),
+            // The TCP connection ended without a close frame: gone, not misbehaving.
+            WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => End::Vanished,
+            WsError::Protocol(_) => End::Close(CloseCode::ProtocolError),
+            _ => End::Vanished,
+        }
+    }
+}
+
+// ANCHOR: serve
+/// Runs one upgraded connection until it ends.
+pub(crate) async fn serve<S>(
+    mut ws: WebSocketStream<S>,
+    peer: Peer,
+    mut queue: mpsc::Receiver<Utf8Bytes>,
+    shared: Arc<Shared>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let config = &shared.config;
+    let mut session = Session::new(peer.clone(), config, Instant::now().into_std())
+        .with_broker(shared.broker.clone());
+    let hello_deadline = tokio::time::sleep(config.hello_timeout);
+    tokio::pin!(hello_deadline);
+    let mut ping =
+        tokio::time::interval_at(Instant::now() + config.ping_interval, config.ping_interval);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut last_heard = Instant::now();
+    let idle_deadline = tokio::time::sleep(config.idle_timeout);
+    tokio::pin!(idle_deadline);
+    // Under steady traffic the flush (the system call) waits until `coalesce` after the
+    // previous one, so that one write carries several frames; meanwhile the queue is left
+    // alone, so the frames that come during the wait cost no wake-up of this task either: the
+    // flush timer takes them all at once (or the hub's signal that the queue is half full,
+    // so that a fast but healthy reader is never kicked for the wait). A frame after a quiet
+    // spell is flushed at once.
+    let mut last_flush = Instant::now()
+        .checked_sub(config.coalesce)
+        .unwrap_or_else(Instant::now);
+    let flush_timer = tokio::time::sleep(config.coalesce);
+    tokio::pin!(flush_timer);
+    let mut unflushed = false;
+    // The answer to this client's own request (its reply, or its own copy of its message) is
+    // never held back: coalescing is for what others send.
+    let mut answer_now = false;
+
+    let end = loop {
+        tokio::select! {
+            biased;
+            () = shared.shutdown.cancelled() => break End::Close(CloseCode::GoingAway),
+            () = peer.kicked() => break End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow)),
+            Some(first) = queue.recv(), if !unflushed || answer_now => {
+                if let Err(end) = write_queued(&mut ws, first, &mut queue, &shared, &peer).await {
+                    break end;
+                }
+                let due = last_flush + config.coalesce;
+                if answer_now || Instant::now() >= due {
+                    if let Err(end) = bounded(&shared, &peer, ws.flush()).await {
+                        break end;
+                    }
+                    last_flush = Instant::now();
+                    unflushed = false;
+                    answer_now = false;
+                } else if !unflushed {
+                    flush_timer.as_mut().reset(due);
+                    unflushed = true;
+                }
+            }
+            // The flush timer, or earlier if the queue is filling up meanwhile.
+            () = async {
+                tokio::select! {
+                    () = &mut flush_timer => {}
+                    () = peer.half_full() => {}
+                }
+            }, if unflushed => {
+                if let Ok(first) = queue.try_recv()
+                    && let Err(end) = write_queued(&mut ws, first, &mut queue, &shared, &peer).await
+                {
+                    break end;
+                }
+                if let Err(end) = bounded(&shared, &peer, ws.flush()).await {
+                    break end;
+                }
+                last_flush = Instant::now();
+                unflushed = false;
+            }
+            frame = ws.next() => {
+                last_heard = Instant::now();
+                answer_now = true;
+                if let Err(end) = on_frame(frame, &mut session, &shared, last_heard).await {
+                    break end;
+                }
+            }
+            _ = ping.tick() => {
+                if let Err(end) = bounded(&shared, &peer, ws.send(Message::Ping(Default::default()))).await {
+                    break end;
+                }
+            }
+            () = &mut idle_deadline => {
+                // The deadline was set when it was last armed; move it if the client spoke since.
+                let due = last_heard + config.idle_timeout;
+                if Instant::now() >= due {
+                    break End::Close(CloseCode::Idle);
+                }
+                idle_deadline.as_mut().reset(due);
+            }
+            () = &mut hello_deadline, if session.username().is_none() => break End::Close(CloseCode::NoHello),
+        }
+    };
+    shared.hub.disconnect(peer.id());
+    goodbye(&mut ws, &mut queue, end, &shared).await;
+}
+
+/// A frame from the client (or the end of its stream): a text frame goes to the session; the
+/// moment a `hello` succeeds, the name is recorded in the connection's span. `Err` says how the
+/// connection ends.
+async fn on_frame(
+    frame: Option<Result<Message, WsError>>,
+    session: &mut Session,
+    shared: &Shared,
+    heard: Instant,
+) -> Result<(), End> {
+    let verdict = match frame {
+        Some(Ok(Message::Text(text))) => {
+            let was_welcomed = session.username().is_some();
+            let verdict = session
+                .on_text(&shared.hub, &shared.stats, &text, heard.into_std())
+                .await;
+            if let (false, Some(name)) = (was_welcomed, session.username()) {
+                tracing::Span::current().record("user", name);
+                tracing::info!("welcome");
+            }
+            verdict
+        }
+        Some(Ok(Message::Binary(_))) => {
+            session
+                .on_binary(&shared.hub, &shared.stats, heard.into_std())
+                .await
+        }
+        Some(Ok(Message::Close(_))) => return Err(End::ClientClosed),
+        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Verdict::Continue,
+        Some(Err(err)) => {
+            tracing::debug!(%err, "read failed");
+            return Err(End::from_error(&err));
+        }
+        None => return Err(End::Vanished),
+    };
+    match verdict {
+        Verdict::Continue => Ok(()),
+        Verdict::Close(code) => Err(End::Close(code)),
+    }
+}
+// ANCHOR_END: serve
+
+// ANCHOR: write_batch
+/// Feeds `first` and whatever else is already queued (up to [`MAX_BATCH`]) into the socket's
+/// write buffer; the caller flushes once for all of them: one system call for a burst of
+/// messages instead of one each.
+async fn feed_batch<S>(
+    ws: &mut WebSocketStream<S>,
+    first: Utf8Bytes,
+    queue: &mut mpsc::Receiver<Utf8Bytes>,
+) -> Result<(), WsError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    ws.feed(Message::Text(first)).await?;
+    for _ in 1..MAX_BATCH {
+        let Ok(next) = queue.try_recv() else { break };
+        ws.feed(Message::Text(next)).await?;
+    }
+    Ok(())
+}
+// ANCHOR_END: write_batch
+
+/// Writes `first` and what else is queued as one batch (see [`feed_batch`]), bounded like every
+/// write; the caller decides when to flush.
+async fn write_queued<S>(
+    ws: &mut WebSocketStream<S>,
+    first: Utf8Bytes,
+    queue: &mut mpsc::Receiver<Utf8Bytes>,
+    shared: &Shared,
+    peer: &Peer,
+) -> Result<(), End>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    shared.stats.queue_depth(queue.len() + 1);
+    bounded(shared, peer, feed_batch(ws, first, queue)).await
+}
+
+/// Runs a write with the write timeout, giving up early if the server shuts down or the hub
+/// kicks this client (its queue filled up while the write waited for room in the socket).
+async fn bounded(
+    shared: &Shared,
+    peer: &Peer,
+    write: impl Future<Output = Result<(), WsError>>,
+) -> Result<(), End> {
+    tokio::select! {
+        () = peer.kicked() => Err(End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow))),
+        result = tokio::time::timeout(shared.config.write_timeout, write) => match result {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(err)) => Err(End::from_error(&err)),
+            Err(_elapsed) => Err(End::Close(CloseCode::TooSlow)),
+        },
+        () = shared.shutdown.cancelled() => Err(End::Close(CloseCode::GoingAway)),
+    }
+}
+
+/// Ends the connection: the frames still queued and a close frame with the code when the server
+/// ends it, the answer to the
+/// client's close frame when the client does, and in both cases a bounded wait for the other
+/// side, so a client that vanished cannot keep the task alive.
+async fn goodbye<S>(
+    ws: &mut WebSocketStream<S>,
+    queue: &mut mpsc::Receiver<Utf8Bytes>,
+    end: End,
+    shared: &Shared,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let limit: Duration = shared.config.close_timeout;
+    match end {
+        End::Close(code) => {
+            shared.stats.close(code);
+            tracing::info!(code = code.code(), reason = code.reason(), "closing");
+            let frame = CloseFrame {
+                code: code.code().into(),
+                reason: code.reason().into(),
+            };
+            let _ = tokio::time::timeout(limit, async {
+                // What was queued before the decision goes first (the error reply that explains
+                // a 4013, say), except for a client too slow to take it anyway.
+                if code != CloseCode::TooSlow {
+                    while let Ok(queued) = queue.try_recv() {
+                        if ws.feed(Message::Text(queued)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                if ws.send(Message::Close(Some(frame))).await.is_ok() {
+                    // Read until the client's close frame (or the end) completes the handshake.
+                    while let Some(Ok(_)) = ws.next().await {}
+                }
+            })
+            .await;
+        }
+        End::ClientClosed => {
+            shared.stats.close(CloseCode::Normal);
+            tracing::info!("client closed");
+            let _ = tokio::time::timeout(limit, SinkExt::close(ws)).await;
+        }
+        End::Vanished => {
+            shared.stats.vanished();
+            tracing::info!("connection lost");
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The network side of the server: the accept loop, HTTP and the WebSocket upgrade on one port,
+//! and the task that runs each connection.
+//!
+//! Final server — book chapter "The final server", sections "Why hyper", "One connection" and
+//! "Starting and stopping".
+//!
+//! The parts, in the order a connection meets them: [`server`] accepts it (and shuts everything
+//! down in order), `http` answers its HTTP requests or upgrades it, `connection` runs the
+//! upgraded WebSocket until it ends. Dependency direction: `server` → `http` → `connection`,
+//! and all three → `shared` (what every task of one server shares); `shared` uses none of them.
+
+mod connection;
+mod http;
+pub mod server;
+mod shared;

@@ -1,0 +1,191 @@
+//! The server: binds, accepts, hands each connection to HTTP, and shuts down in order.
+//!
+//! Final server — book chapter "The final server", sections "Starting and stopping".
+//!
+//! The library API is three steps, the same whether a binary, a test or another program embeds
+//! the server: [`Server::bind`] (or [`Server::from_listener`]) to get a port, then
+//! [`Server::run_until`] a shutdown signal, or [`Server::spawn`] to get a [`RunningServer`]
+//! handle with its address, live counters and `shutdown()`.
+//!
+//! Shutdown is stage 4's, in order: stop accepting, tell every connection (one
+//! `CancellationToken` they all watch), each closes with 1001, and wait for their tasks (one
+//! `TaskTracker`) at most `shutdown_grace`.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::http;
+use super::shared::Shared;
+use crate::broker::{Broker, RedisBroker};
+use crate::config::Config;
+use crate::hub::{Departures, Hub};
+use crate::stats::{Stats, StatsSnapshot};
+
+/// A bound server, not yet accepting.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    shared: Arc<Shared>,
+}
+
+/// How a shutdown went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// WebSocket connections open when shutdown began (each was sent a 1001 close).
+    pub connections: u64,
+    /// Whether every connection's task ended within `shutdown_grace`.
+    pub drained: bool,
+}
+
+impl Server {
+    /// Binds to `addr` (port 0 picks a free port) with `config`; with `redis_url`, connects to
+    /// Redis too.
+    pub async fn bind(addr: impl ToSocketAddrs, config: Config) -> io::Result<Server> {
+        Server::from_listener(TcpListener::bind(addr).await?, config).await
+    }
+
+    /// Serves on a listener that is already bound; with `redis_url`, connects to Redis first.
+    pub async fn from_listener(listener: TcpListener, config: Config) -> io::Result<Server> {
+        let stats = Arc::new(Stats::default());
+        let (hub, broker) = match &config.redis_url {
+            None => (Hub::new(&config, Arc::clone(&stats)), Broker::Memory),
+            Some(url) => {
+                let redis = Arc::new(
+                    RedisBroker::connect(url, config.history)
+                        .await
+                        .map_err(io::Error::other)?,
+                );
+                // The hub tells Redis who left; the broker drives the hub for everything else.
+                let departures: Arc<dyn Departures> = redis.clone();
+                let hub = Hub::reporting_to(&config, Arc::clone(&stats), departures);
+                (hub, Broker::Redis(redis))
+            }
+        };
+        let shared = Arc::new(Shared::new(config, Arc::new(hub), broker, stats));
+        if let Broker::Redis(redis) = &shared.broker {
+            redis
+                .start(
+                    Arc::clone(&shared.hub),
+                    Arc::clone(&shared.stats),
+                    shared.shutdown.clone(),
+                )
+                .await;
+        }
+        Ok(Server { listener, shared })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The live counters.
+    pub fn stats(&self) -> Arc<Stats> {
+        Arc::clone(&self.shared.stats)
+    }
+
+    // ANCHOR: run_until
+    /// Accepts connections until `signal` completes, then shuts down: stops accepting, closes
+    /// every connection with 1001 and waits for them, at most `shutdown_grace`.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) -> ShutdownReport {
+        let Server { listener, shared } = self;
+        tokio::pin!(signal);
+        loop {
+            tokio::select! {
+                () = &mut signal => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((socket, addr)) => {
+                        // Small frames must leave at once, not wait for more data (Nagle).
+                        let _ = socket.set_nodelay(true);
+                        if shared.config.send_buffer_bytes > 0 {
+                            let _ = socket2::SockRef::from(&socket)
+                                .set_send_buffer_size(shared.config.send_buffer_bytes);
+                        }
+                        shared.tracker.spawn(http::serve(socket, addr, Arc::clone(&shared)));
+                    }
+                    Err(err) => {
+                        // Usually "too many open files": wait for connections to end. Sleeping
+                        // here is a backoff, not synchronisation.
+                        tracing::warn!(%err, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+            }
+        }
+        drop(listener);
+        let connections = shared.stats.snapshot().open;
+        tracing::info!(connections, "shutting down");
+        shared.shutdown.cancel();
+        shared.tracker.close();
+        let drained = tokio::time::timeout(shared.config.shutdown_grace, shared.tracker.wait())
+            .await
+            .is_ok();
+        if let Broker::Redis(redis) = &shared.broker {
+            // The closed connections' leaves and names, to Redis, so other instances see them
+            // go now rather than when their claims expire.
+            redis.finish(shared.config.shutdown_grace).await;
+        }
+        tracing::info!(drained, "stopped");
+        ShutdownReport {
+            connections,
+            drained,
+        }
+    }
+    // ANCHOR_END: run_until
+
+    /// Runs the server on a task of its own and returns a handle to it.
+    pub fn spawn(self) -> io::Result<RunningServer> {
+        let addr = self.local_addr()?;
+        let stats = self.stats();
+        let stop = CancellationToken::new();
+        let signal = stop.clone().cancelled_owned();
+        let task = tokio::spawn(self.run_until(signal));
+        Ok(RunningServer {
+            addr,
+            stats,
+            stop,
+            task,
+        })
+    }
+}
+
+/// A server running on its own task.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    stats: Arc<Stats>,
+    stop: CancellationToken,
+    task: JoinHandle<ShutdownReport>,
+}
+
+impl RunningServer {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The WebSocket URL clients connect to, e.g. `ws://127.0.0.1:8080/ws`.
+    pub fn url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// The counters, now.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.stats.snapshot()
+    }
+
+    /// Shuts the server down and waits until it has stopped.
+    pub async fn shutdown(self) -> ShutdownReport {
+        self.stop.cancel();
+        self.task.await.unwrap_or(ShutdownReport {
+            connections: 0,
+            drained: false,
+        })
+    }
+}

@@ -1,0 +1,375 @@
+//! One connection's side of the protocol, without any I/O: requests in, replies queued.
+//!
+//! Final server — book chapter "The final server", section "One connection".
+//!
+//! This is exercise 4.6's state machine grown to the full protocol. It takes a decoded frame
+//! and the current time, applies the rate limit and the rules, asks the [`Hub`] to do the
+//! work, queues the error reply when there is one, and says whether the connection must close.
+//! Keeping it free of sockets and clocks is what lets it be tested, and fuzzed, directly.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::broker::{Broker, REDIS_TIMEOUT, RedisBroker};
+use crate::config::Config;
+use crate::hub::{Hub, Peer, Refusal};
+use crate::names::{self, TextProblem};
+use crate::rate::TokenBucket;
+use crate::stats::Stats;
+use chat_protocol::{self as protocol, CloseCode, ErrorCode, Request, RequestId};
+
+/// What the connection's task must do after a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Keep going.
+    Continue,
+    /// Close the connection with this code.
+    Close(CloseCode),
+}
+
+// ANCHOR: session
+/// The protocol state of one connection.
+#[derive(Debug)]
+pub struct Session {
+    peer: Peer,
+    broker: Broker,
+    name: Option<Arc<str>>,
+    bucket: TokenBucket,
+    max_text_chars: usize,
+    rate_abuse_after: u32,
+    invalid_in_a_row: u32,
+    refused: u32,
+    invalid: u32,
+}
+// ANCHOR_END: session
+
+impl Session {
+    /// A connection that has not said hello yet.
+    pub fn new(peer: Peer, config: &Config, now: Instant) -> Session {
+        Session {
+            peer,
+            broker: Broker::Memory,
+            name: None,
+            bucket: TokenBucket::new(config.rate_per_sec, config.rate_burst, now),
+            max_text_chars: config.max_text_chars,
+            rate_abuse_after: config.rate_abuse_after,
+            invalid_in_a_row: config.invalid_in_a_row,
+            refused: 0,
+            invalid: 0,
+        }
+    }
+
+    /// The same session, but sending the requests that other instances must agree on through
+    /// `broker` (with [`Broker::Memory`], the default, the hub does everything).
+    pub fn with_broker(mut self, broker: Broker) -> Session {
+        self.broker = broker;
+        self
+    }
+
+    /// The username, once `hello` succeeded.
+    pub fn username(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    // ANCHOR: on_text
+    /// Handles one text frame. It completes at once unless the session's broker is Redis,
+    /// which it may ask (each request bounded by [`REDIS_TIMEOUT`]).
+    pub async fn on_text(
+        &mut self,
+        hub: &Hub,
+        stats: &Stats,
+        frame: &str,
+        now: Instant,
+    ) -> Verdict {
+        let (id, request) = protocol::decode(frame);
+        let request = request.map_err(|err| (err.code, err.message));
+        self.handle(hub, stats, id.as_ref(), request, now).await
+    }
+
+    /// Handles a binary frame: a request like any other for the limits, and always refused,
+    /// since the protocol is JSON text only.
+    pub async fn on_binary(&mut self, hub: &Hub, stats: &Stats, now: Instant) -> Verdict {
+        let refusal = (
+            ErrorCode::BadRequest,
+            "binary frames are not part of the protocol: send JSON text".to_owned(),
+        );
+        self.handle(hub, stats, None, Err(refusal), now).await
+    }
+
+    /// The rate limit, then the request, then the count of invalid requests in a row.
+    async fn handle(
+        &mut self,
+        hub: &Hub,
+        stats: &Stats,
+        id: Option<&RequestId>,
+        request: Result<Request, Refusal>,
+        now: Instant,
+    ) -> Verdict {
+        if !self.bucket.try_take(now) {
+            self.refused += 1;
+            let refusal = (
+                ErrorCode::RateLimited,
+                "slow down: too many requests".into(),
+            );
+            self.reply_error(stats, id, refusal);
+            return if self.refused >= self.rate_abuse_after {
+                Verdict::Close(CloseCode::RateAbuse)
+            } else {
+                Verdict::Continue
+            };
+        }
+        self.refused = 0;
+        let applied = match request {
+            Ok(request) => self.apply(hub, request, id).await,
+            Err(refusal) => Err(refusal),
+        };
+        let Err(refusal) = applied else {
+            self.invalid = 0;
+            return Verdict::Continue;
+        };
+        let malformed = matches!(refusal.0, ErrorCode::BadRequest | ErrorCode::UnknownType);
+        self.reply_error(stats, id, refusal);
+        self.invalid = if malformed { self.invalid + 1 } else { 0 };
+        if self.invalid >= self.invalid_in_a_row {
+            Verdict::Close(CloseCode::Policy)
+        } else {
+            Verdict::Continue
+        }
+    }
+    // ANCHOR_END: on_text
+
+    async fn apply(
+        &mut self,
+        hub: &Hub,
+        request: Request,
+        id: Option<&RequestId>,
+    ) -> Result<(), Refusal> {
+        // `hello` only without a name, anything else only with one.
+        match (&self.name, &request) {
+            (Some(_), Request::Hello { .. }) => {
+                return Err((ErrorCode::AlreadyWelcomed, "you already said hello".into()));
+            }
+            (None, Request::Hello { .. }) | (Some(_), _) => {}
+            (None, _) => {
+                return Err((
+                    ErrorCode::NotWelcomed,
+                    "say hello first: {\"type\":\"hello\",\"username\":\"…\"}".into(),
+                ));
+            }
+        }
+        if let Broker::Redis(redis) = &self.broker {
+            let redis = Arc::clone(redis);
+            // One bound for the whole request, however many round trips it takes. Every
+            // await in it comes before the hub is changed, so giving up leaves nothing half
+            // done here (a `send` may still have reached Redis: see "Scaling out").
+            let applied = self.apply_redis(&redis, hub, request, id);
+            return tokio::time::timeout(REDIS_TIMEOUT, applied)
+                .await
+                .unwrap_or_else(|_| {
+                    Err((
+                        ErrorCode::Unavailable,
+                        "the server's message broker did not answer in time; try again shortly"
+                            .into(),
+                    ))
+                });
+        }
+        let conn = self.peer.id();
+        match request {
+            Request::Hello { username } => {
+                self.name = Some(hub.hello(&self.peer, &username, id)?);
+                Ok(())
+            }
+            Request::Join { room, since } => hub.join(conn, &room, since, id),
+            Request::Send { room, text } => {
+                self.check_text(&text)?;
+                hub.send(conn, &room, &text)
+            }
+            Request::Leave { room } => hub.leave(conn, &room, id),
+            Request::Direct { to, text } => {
+                self.check_text(&text)?;
+                hub.direct(conn, &to, &text, id)
+            }
+            Request::Rooms => {
+                self.peer.deliver(protocol::encode_rooms(id, &hub.rooms()));
+                Ok(())
+            }
+        }
+    }
+
+    /// [`Session::apply`] when rooms are shared through Redis: the same requests, but `hello`,
+    /// `join`, `send`, `rooms` and `direct` to another instance's user go through the broker.
+    async fn apply_redis(
+        &mut self,
+        redis: &RedisBroker,
+        hub: &Hub,
+        request: Request,
+        id: Option<&RequestId>,
+    ) -> Result<(), Refusal> {
+        let conn = self.peer.id();
+        match request {
+            Request::Hello { username } => {
+                self.name = Some(redis.hello(hub, &self.peer, &username, id).await?);
+                Ok(())
+            }
+            Request::Join { room, since } => redis.join(hub, conn, &room, since, id).await,
+            Request::Send { room, text } => {
+                self.check_text(&text)?;
+                redis.send(hub, conn, &room, &text).await
+            }
+            Request::Leave { room } => hub.leave(conn, &room, id),
+            Request::Direct { to, text } => {
+                self.check_text(&text)?;
+                redis.direct(hub, conn, &to, &text, id).await
+            }
+            Request::Rooms => {
+                let rooms = redis.rooms().await?;
+                self.peer.deliver(protocol::encode_rooms(id, &rooms));
+                Ok(())
+            }
+        }
+    }
+
+    fn check_text(&self, text: &str) -> Result<(), Refusal> {
+        match names::text_problem(text, self.max_text_chars) {
+            None => Ok(()),
+            Some(TextProblem::Empty) => Err((ErrorCode::BadRequest, "the text is empty".into())),
+            Some(TextProblem::TooLong) => Err((
+                ErrorCode::TextTooLong,
+                format!("a text may have at most {} characters", self.max_text_chars),
+            )),
+            Some(TextProblem::ControlCharacter) => Err((
+                ErrorCode::InvalidText,
+                "the text contains a control character (only newline and tab are allowed)".into(),
+            )),
+        }
+    }
+
+    fn reply_error(&self, stats: &Stats, id: Option<&RequestId>, (code, message): Refusal) {
+        stats.error(code);
+        self.peer
+            .deliver(protocol::encode_error(id, code, &message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::FutureExt;
+
+    /// Without a broker a request never waits: its future is ready at the first poll.
+    fn ready<T>(future: impl Future<Output = T>) -> T {
+        future.now_or_never().expect("no broker, so no waiting")
+    }
+    use serde_json::Value;
+    use tokio::sync::mpsc;
+    use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+    struct Fixture {
+        hub: Hub,
+        stats: Stats,
+        config: Config,
+    }
+
+    impl Fixture {
+        fn new(config: Config) -> Fixture {
+            Fixture {
+                hub: Hub::new(&config, Arc::default()),
+                stats: Stats::default(),
+                config,
+            }
+        }
+
+        fn session(&self, id: u64) -> (Session, mpsc::Receiver<Utf8Bytes>) {
+            let (peer, queue) = Peer::new(id, 256);
+            (Session::new(peer, &self.config, Instant::now()), queue)
+        }
+    }
+
+    fn replies(queue: &mut mpsc::Receiver<Utf8Bytes>) -> Vec<Value> {
+        std::iter::from_fn(|| queue.try_recv().ok())
+            .map(|text| serde_json::from_str(text.as_str()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn requests_before_hello_are_refused_and_hello_twice_too() {
+        let f = Fixture::new(Config::default());
+        let (mut s, mut q) = f.session(1);
+        let now = Instant::now();
+        assert_eq!(
+            ready(s.on_text(&f.hub, &f.stats, r#"{"type":"rooms","id":1}"#, now)),
+            Verdict::Continue
+        );
+        assert_eq!(
+            ready(s.on_text(
+                &f.hub,
+                &f.stats,
+                r#"{"type":"hello","username":"ann"}"#,
+                now
+            )),
+            Verdict::Continue
+        );
+        assert_eq!(
+            ready(s.on_text(
+                &f.hub,
+                &f.stats,
+                r#"{"type":"hello","username":"bob"}"#,
+                now
+            )),
+            Verdict::Continue
+        );
+        let codes: Vec<Value> = replies(&mut q)
+            .into_iter()
+            .map(|r| r["code"].clone())
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                Value::from("not_welcomed"),
+                Value::Null,
+                Value::from("already_welcomed")
+            ]
+        );
+        assert_eq!(s.username(), Some("ann"));
+    }
+
+    #[test]
+    fn a_flood_is_refused_then_closed() {
+        let f = Fixture::new(Config {
+            rate_burst: 3,
+            rate_abuse_after: 5,
+            ..Config::default()
+        });
+        let (mut s, mut q) = f.session(1);
+        let now = Instant::now();
+        let verdicts: Vec<Verdict> = (0..8)
+            .map(|_| ready(s.on_text(&f.hub, &f.stats, r#"{"type":"rooms"}"#, now)))
+            .collect();
+        assert_eq!(verdicts[..7], [Verdict::Continue; 7]);
+        assert_eq!(verdicts[7], Verdict::Close(CloseCode::RateAbuse));
+        let codes: Vec<Value> = replies(&mut q)
+            .into_iter()
+            .map(|r| r["code"].clone())
+            .collect();
+        assert_eq!(codes.iter().filter(|c| *c == "rate_limited").count(), 5);
+    }
+
+    #[test]
+    fn garbage_in_a_row_closes_with_policy() {
+        let f = Fixture::new(Config {
+            invalid_in_a_row: 3,
+            ..Config::default()
+        });
+        let (mut s, _q) = f.session(1);
+        let now = Instant::now();
+        assert_eq!(
+            ready(s.on_text(&f.hub, &f.stats, "x", now)),
+            Verdict::Continue
+        );
+        assert_eq!(ready(s.on_binary(&f.hub, &f.stats, now)), Verdict::Continue);
+        assert_eq!(
+            ready(s.on_text(&f.hub, &f.stats, "{}", now)),
+            Verdict::Close(CloseCode::Policy)
+        );
+    }
+}

@@ -1,0 +1,196 @@
+//! Measuring a server under load: runs a load tool from CPU 1 against it and reads the
+//! server's CPU time and memory from `/proc` at the moments the tool announces; and the two
+//! measurements that need no load tool, idle memory and a counter from `/metrics`.
+//!
+//! Final server — book chapter "Performance", section "How it is measured".
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::Duration;
+
+use chat_tools::proc::{cpu_us, rss_kib};
+use futures_util::{SinkExt, StreamExt, stream};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::servers::{Running, ServerKind, Wire, bin_dir, pinned};
+
+/// What one run of a load tool measured.
+pub(crate) struct Measured {
+    /// The load tool's JSON report.
+    pub(crate) report: Value,
+    /// The server's CPU time from the end of the warm-up (the tool's `sending` line: every
+    /// client connected and joined) to the last delivery (its `done` line, printed before any
+    /// connection closes).
+    pub(crate) cpu_us: Option<u64>,
+    /// The server's resident memory at the last delivery, in KiB.
+    pub(crate) rss_kib: Option<u64>,
+}
+
+/// The load a run puts on the servers.
+pub(crate) struct Load {
+    /// Clients, all in one room.
+    pub(crate) clients: usize,
+    /// Messages per second, all senders together.
+    pub(crate) rate: f64,
+    /// How long the senders send.
+    pub(crate) seconds: u64,
+    /// How many of the clients never read.
+    pub(crate) slow: usize,
+}
+
+/// Runs the load tool for `kind` from CPU 1 against one server and measures it.
+pub(crate) fn load(
+    kind: &ServerKind,
+    server: &Running,
+    clients: usize,
+    rate: f64,
+    seconds: u64,
+    slow: usize,
+) -> Result<Measured, String> {
+    let load = Load {
+        clients,
+        rate,
+        seconds,
+        slow,
+    };
+    load_on(kind, &server.url, vec![server.pid()], &load)
+}
+
+/// Runs the load tool against `urls` (comma-separated: several instances) and measures the
+/// processes `pids` (the servers, and Redis when there is one) together.
+pub(crate) fn load_on(
+    kind: &ServerKind,
+    urls: &str,
+    pids: Vec<u32>,
+    load: &Load,
+) -> Result<Measured, String> {
+    let Load {
+        clients,
+        rate,
+        seconds,
+        slow,
+    } = *load;
+    // The stage tool and the final one were written apart and differ in name and flags.
+    let (tool, duration) = match kind.wire {
+        Wire::Stage => ("stress", seconds.to_string()),
+        Wire::Final => ("chat-stress", format!("{seconds}s")),
+    };
+    let mut command = pinned(1, &bin_dir().join(tool));
+    command.args([
+        "--url",
+        urls,
+        "--clients",
+        &clients.to_string(),
+        "--senders",
+        "10",
+    ]);
+    command.args([
+        "--rate",
+        &rate.to_string(),
+        "--duration",
+        &duration,
+        "--json",
+    ]);
+    if kind.wire == Wire::Stage {
+        command.arg("--quiet");
+    }
+    if slow > 0 {
+        command.args(["--slow", &slow.to_string()]);
+    }
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|err| format!("{tool}: {err}"))?;
+    let stderr = child.stderr.take().ok_or("no stderr")?;
+    let total = move |read: fn(u32) -> Option<u64>| -> Option<u64> {
+        pids.iter().map(|pid| read(*pid)).sum()
+    };
+    // The tool's errors are passed on; its `sending` and `done` lines start and stop the CPU
+    // measurement.
+    let watcher = std::thread::spawn(move || {
+        let (mut start, mut end, mut rss) = (None, None, None);
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            match line.as_str() {
+                "sending" if start.is_none() => start = total(cpu_us),
+                "done" if end.is_none() => {
+                    end = total(cpu_us);
+                    rss = total(rss_kib);
+                }
+                _ => eprintln!("{line}"),
+            }
+        }
+        (start, end, rss)
+    });
+    let output = child.wait_with_output().map_err(|err| err.to_string())?;
+    let (start, end, rss) = watcher.join().unwrap_or_default();
+    let report = serde_json::from_slice(&output.stdout)
+        .map_err(|err| format!("{tool}: no report ({err})"))?;
+    Ok(Measured {
+        report,
+        cpu_us: start.zip(end).map(|(start, end)| end.saturating_sub(start)),
+        rss_kib: rss,
+    })
+}
+
+/// Opens `count` connections and holds them idle; returns the server's RSS growth per connection.
+pub(crate) async fn idle_memory(
+    kind: &ServerKind,
+    server: &Running,
+    count: usize,
+) -> Result<f64, String> {
+    let pid = server.pid();
+    let before = rss_kib(pid).ok_or("no RSS")?;
+    let url = server.url.clone();
+    let wire = kind.wire;
+    let sockets: Vec<_> = stream::iter(0..count)
+        .map(|index| {
+            let url = url.clone();
+            async move {
+                let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+                    .await
+                    .map_err(|err| err.to_string())?;
+                // The final server closes a connection that says no hello within its hello
+                // timeout, and an idle user is one that has said it: measure that.
+                if wire == Wire::Final {
+                    let hello = json!({"type": "hello", "username": format!("idle{index}")});
+                    socket
+                        .send(Message::text(hello.to_string()))
+                        .await
+                        .map_err(|err| err.to_string())?;
+                    while let Some(Ok(frame)) = socket.next().await {
+                        if frame.is_text() {
+                            break; // welcome
+                        }
+                    }
+                }
+                Ok::<_, String>(socket)
+            }
+        })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    let sockets: Result<Vec<_>, String> = sockets.into_iter().collect();
+    let sockets = sockets?;
+    tokio::time::sleep(Duration::from_secs(1)).await; // let the server settle before reading
+    let after = rss_kib(pid).ok_or("no RSS")?;
+    drop(sockets);
+    Ok(after.saturating_sub(before) as f64 / count as f64)
+}
+
+/// One value from the final server's `/metrics` page (a plain HTTP/1.0 GET, no client needed).
+pub(crate) fn metric(addr: &str, line_start: &str) -> Option<u64> {
+    use std::io::{Read, Write};
+    let mut socket = std::net::TcpStream::connect(addr).ok()?;
+    socket.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(socket, "GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
+    let mut text = String::new();
+    socket.read_to_string(&mut text).ok()?;
+    text.lines()
+        .find(|line| line.starts_with(line_start))?
+        .rsplit(' ')
+        .next()?
+        .parse()
+        .ok()
+}

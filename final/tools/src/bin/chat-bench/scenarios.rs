@@ -1,0 +1,260 @@
+//! The scenarios, one function each: what chat-bench runs against every server. Each run
+//! starts its server afresh, so that nothing one run left behind (queues, memory, connections
+//! still closing) is charged to the next, and turns what it measured into a table [`Row`].
+//!
+//! Final server — book chapter "Performance", sections "How it is measured" (the loads, slow,
+//! memory) and "Coalescing writes" (coalesce); chapter "Scaling out", section "The cost of the
+//! hop" (scale).
+
+use crate::measure::{self, Load, Measured};
+use crate::report::Row;
+use crate::servers::{self, RedisProcess, ServerKind, Wire};
+
+/// How big the runs are: full size for measurements, small for `--quick`.
+pub(crate) struct Plan {
+    /// Clients per run, all in one room.
+    pub(crate) clients: usize,
+    /// Seconds of sending per run (twice that for the slow run).
+    pub(crate) seconds: u64,
+    /// Connections the memory scenario holds open.
+    pub(crate) idle: usize,
+    /// Messages per second of the load runs, all senders together; every one reaches every
+    /// client.
+    pub(crate) rates: &'static [f64],
+}
+
+impl Plan {
+    /// The full plan, or with `quick` a smoke test that is not a measurement.
+    pub(crate) fn new(quick: bool) -> Plan {
+        if quick {
+            Plan {
+                clients: 200,
+                seconds: 3,
+                idle: 500,
+                rates: &[10.0, 100.0],
+            }
+        } else {
+            Plan {
+                clients: 1_000,
+                seconds: 10,
+                idle: 15_000,
+                rates: &[10.0, 100.0, 250.0, 500.0, 1000.0],
+            }
+        }
+    }
+}
+
+/// The rows so far, and how many scenarios could not run.
+#[derive(Default)]
+pub(crate) struct Results {
+    /// One per scenario and server that ran.
+    pub(crate) rows: Vec<Row>,
+    /// Scenarios that could not run (a server that would not start, a tool without a report).
+    pub(crate) broken: usize,
+}
+
+impl Results {
+    /// Keeps a scenario's row and returns it, or says why there is none and counts it.
+    fn record(&mut self, what: &str, result: Result<Row, String>) -> Option<&Row> {
+        match result {
+            Ok(row) => {
+                self.rows.push(row);
+                self.rows.last()
+            }
+            Err(err) => {
+                eprintln!("{what}: {err}");
+                self.broken += 1;
+                None
+            }
+        }
+    }
+}
+
+/// Runs against one server what `wanted` asks for: `all`, `sweep` (every load), or one
+/// scenario's name. The slow, coalesce and scale scenarios need the final server's flags and
+/// counters, so they skip the stage servers.
+pub(crate) async fn run(kind: &ServerKind, wanted: &str, plan: &Plan, results: &mut Results) {
+    let named = |scenario: &str| wanted == "all" || wanted == scenario;
+    for &rate in plan.rates {
+        let scenario = scenario_name(rate);
+        if named(scenario) || wanted == "sweep" {
+            load(kind, scenario, rate, plan, results);
+        }
+    }
+    if named("slow") && kind.wire == Wire::Final {
+        slow(kind, plan, results);
+    }
+    if wanted == "coalesce" && kind.wire == Wire::Final {
+        coalesce(kind, plan, results);
+    }
+    if wanted == "scale" && kind.wire == Wire::Final {
+        scale(kind, plan, results);
+    }
+    if named("memory") {
+        memory(kind, plan, results).await;
+    }
+}
+
+/// The table's name for a run at `rate` messages per second.
+fn scenario_name(rate: f64) -> &'static str {
+    match rate as u64 {
+        10 => "light",
+        250 => "efficiency",
+        1000 => "capacity",
+        _ => "load",
+    }
+}
+
+/// One load run: `rate` messages a second to every client.
+fn load(kind: &ServerKind, scenario: &str, rate: f64, plan: &Plan, results: &mut Results) {
+    let result = (|| {
+        let server = servers::start(kind, &[])?;
+        let measured = measure::load(kind, &server, plan.clients, rate, plan.seconds, 0)?;
+        Ok::<_, String>(row(scenario, kind, &measured, rate * plan.clients as f64))
+    })();
+    if let Some(row) = results.record(&format!("{scenario} {}", kind.name), result) {
+        eprintln!(
+            "{} {} {:.0}/s: {:.0} delivered/s, {} lost, p50 {:.1} ms, p99 {:.1} ms",
+            row.scenario,
+            row.server,
+            row.offered_per_sec,
+            row.delivered_per_sec,
+            row.lost,
+            row.p50_ms,
+            row.p99_ms
+        );
+    }
+}
+
+/// The efficiency load with 5 % of the clients never reading: the others must not notice, and
+/// the server must close the slow ones (counted from its `/metrics`).
+fn slow(kind: &ServerKind, plan: &Plan, results: &mut Results) {
+    let slow = plan.clients / 20; // 5 %
+    let rate = 250.0;
+    let result = (|| {
+        let server = servers::start(kind, &[])?;
+        // Twice as long: the slow clients' socket buffers and queues must fill first.
+        let measured = measure::load(kind, &server, plan.clients, rate, 2 * plan.seconds, slow)?;
+        let offered = rate * (plan.clients - slow) as f64;
+        let mut row = row("slow 5%", kind, &measured, offered);
+        row.closed_too_slow = measure::metric(&server.addr, "chat_disconnects_total{code=\"4008\"");
+        Ok::<_, String>(row)
+    })();
+    results.record(&format!("slow {}", kind.name), result);
+}
+
+/// The price of each write, traded against latency: the efficiency load with the final
+/// server's `--coalesce` from 0 (every batch written at once) up.
+fn coalesce(kind: &ServerKind, plan: &Plan, results: &mut Results) {
+    for ms in [0u64, 5, 10, 25, 50] {
+        let rate = 250.0;
+        let flag = ["--coalesce".to_owned(), format!("{ms}ms")];
+        let result = (|| {
+            let server = servers::start(kind, &flag)?;
+            let measured = measure::load(kind, &server, plan.clients, rate, plan.seconds, 0)?;
+            let offered = rate * plan.clients as f64;
+            let mut row = row(&format!("coalesce {ms}ms"), kind, &measured, offered);
+            row.coalesce_ms = Some(ms);
+            Ok::<_, String>(row)
+        })();
+        results.record(&format!("coalesce {ms}ms"), result);
+    }
+}
+
+/// The cost of the Redis hop: one instance alone, one with Redis, three with Redis (all on
+/// CPU 0 with Redis itself; clients spread over the instances), at the light, efficiency and
+/// capacity loads.
+fn scale(kind: &ServerKind, plan: &Plan, results: &mut Results) {
+    for instances in [0usize, 1, 3] {
+        for rate in [10.0, 250.0, 1000.0] {
+            let result = scale_run(kind, instances, rate, plan);
+            let what = format!("scale, {instances} instance(s)");
+            if let Some(row) = results.record(&what, result) {
+                eprintln!(
+                    "{} {:.0}/s: {} lost, p50 {:.1} ms, p99 {:.1} ms",
+                    row.scenario, row.offered_per_sec, row.lost, row.p50_ms, row.p99_ms
+                );
+            }
+        }
+    }
+}
+
+/// One run of the scale scenario: `instances` servers sharing Redis (0: one server, no Redis),
+/// measured together with Redis.
+fn scale_run(kind: &ServerKind, instances: usize, rate: f64, plan: &Plan) -> Result<Row, String> {
+    let redis = (instances > 0).then(RedisProcess::start).transpose()?;
+    let extra = redis
+        .as_ref()
+        .map(|redis| vec!["--redis-url".to_owned(), redis.url()])
+        .unwrap_or_default();
+    let servers = (0..instances.max(1))
+        .map(|_| servers::start(kind, &extra))
+        .collect::<Result<Vec<_>, _>>()?;
+    let urls: Vec<&str> = servers.iter().map(|s| s.url.as_str()).collect();
+    let mut pids: Vec<u32> = servers.iter().map(|s| s.pid()).collect();
+    pids.extend(redis.as_ref().map(|redis| redis.pid()));
+    let load = Load {
+        clients: plan.clients,
+        rate,
+        seconds: plan.seconds,
+        slow: 0,
+    };
+    let measured = measure::load_on(kind, &urls.join(","), pids, &load)?;
+    let name = match instances {
+        0 => "scale: 1 alone",
+        1 => "scale: 1 + Redis",
+        _ => "scale: 3 + Redis",
+    };
+    Ok(row(name, kind, &measured, rate * plan.clients as f64))
+}
+
+/// What an idle connection costs: `plan.idle` of them opened and held, and the server's
+/// memory growth shared among them.
+async fn memory(kind: &ServerKind, plan: &Plan, results: &mut Results) {
+    let result = async {
+        let server = servers::start(kind, &[])?;
+        let per_connection = measure::idle_memory(kind, &server, plan.idle).await?;
+        Ok::<_, String>(Row {
+            scenario: format!("memory {} idle", plan.idle),
+            server: kind.name.to_owned(),
+            offered_per_sec: 0.0,
+            delivered_per_sec: 0.0,
+            lost: 0,
+            p50_ms: 0.0,
+            p99_ms: 0.0,
+            p999_ms: 0.0,
+            cpu_us_per_delivery: None,
+            rss_mib: None,
+            rss_kib_per_connection: Some(per_connection),
+            closed_too_slow: None,
+            coalesce_ms: None,
+        })
+    }
+    .await;
+    results.record(&format!("memory {}", kind.name), result);
+}
+
+/// A load run's row, from the load tool's report and the server's CPU time and memory.
+fn row(scenario: &str, kind: &ServerKind, measured: &Measured, offered: f64) -> Row {
+    let (report, cpu) = (&measured.report, measured.cpu_us);
+    let latency = &report["latency"];
+    let ms = |field: &str| latency[field].as_f64().unwrap_or(0.0) / 1000.0;
+    let delivered = report["delivered"].as_u64().unwrap_or(0);
+    Row {
+        scenario: scenario.to_owned(),
+        server: kind.name.to_owned(),
+        offered_per_sec: offered,
+        delivered_per_sec: report["delivered_per_sec"].as_f64().unwrap_or(0.0),
+        lost: report["lost"].as_u64().unwrap_or(0),
+        p50_ms: ms("p50_us"),
+        p99_ms: ms("p99_us"),
+        p999_ms: ms("p999_us"),
+        cpu_us_per_delivery: cpu
+            .filter(|_| delivered > 0)
+            .map(|us| us as f64 / delivered as f64),
+        rss_mib: measured.rss_kib.map(|kib| kib as f64 / 1024.0),
+        rss_kib_per_connection: None,
+        closed_too_slow: None,
+        coalesce_ms: None,
+    }
+}
