@@ -18,7 +18,9 @@
 //!              └───────────────────┘       rate ◀── session        cli ──▶ config
 //! ```
 //!
-//! Each arrow means "uses"; nothing uses a module that uses it back (a test in the workspace's
+//! Each arrow means "uses" (`net` also uses `hub`, `broker`, `stats` and `config` directly, to
+//! build and hand out the shared state; the drawing leaves out arrows that only repeat the
+//! direction); nothing uses a module that uses it back (a test in the workspace's
 //! `tests/imports.rs` fails if one does). Read from the right: [`hub`] is the shared state
 //! (users, rooms, fan-out) and knows nothing of networks or brokers; [`broker`] takes what must
 //! agree across instances to Redis and drives the hub with what comes back; [`session`] is one

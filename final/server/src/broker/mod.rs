@@ -25,8 +25,8 @@
 //!
 //! The parts, and the direction of their dependencies: `redis` (the requests) uses `keys` (the
 //! data layout and scripts) and `outbox` (what is published in the background); `tasks` (the
-//! subscription, the publisher, the renewals) uses all three. All of them use the
-//! [`hub`](crate::hub); the hub uses none of them: it reports departures through the
+//! subscription, the publisher, the renewals) uses all three. `redis` and `tasks` use the
+//! [`hub`](crate::hub); the hub uses none of these modules: it reports departures through the
 //! [`Departures`](crate::hub::Departures) trait, which [`RedisBroker`] implements.
 
 mod keys;

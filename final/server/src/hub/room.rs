@@ -2,8 +2,8 @@
 //!
 //! Final server — book chapter "The final server", sections "Shared state" and "Fan-out".
 //!
-//! Everything here runs under the hub's lock (see the parent module): a room is plain data,
-//! and [`Room::fan_out`] only queues, never waits.
+//! A room is only ever touched under the hub's lock (see the parent module): it is plain data,
+//! and [`Room::fan_out`] only queues, never waits. ([`first_message_id`] reads only the clock.)
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! What the tools' tests need of a server: one started in the test process on a free port, and
 //! waits that fail the test instead of hanging it.
 //!
-//! Final server — book chapter "Running the server", section "The load tool" (the tests that
-//! use it). The server's own tests have a larger kit (a protocol client, raw sockets, Redis);
+//! Final server — book chapters "Running the server", section "The load tool", and "Security",
+//! section "Soak" (the tests that use it). The server's own tests have a larger kit (a protocol client, raw sockets, Redis);
 //! the tools talk to the server with their own clients, so they need only this much of it.
 
 use std::future::Future;

@@ -39,7 +39,8 @@ pub(crate) struct Row {
     pub(crate) coalesce_ms: Option<u64>,
 }
 
-/// The rows as a Markdown table; a figure a scenario does not measure is left blank.
+/// The rows as a Markdown table. The optional columns (CPU, RSS, memory per connection, 4008)
+/// are left blank where a scenario does not measure them; the others always have a figure.
 pub(crate) fn markdown(rows: &[Row]) -> String {
     let mut table = String::from(
         "| scenario | server | offered/s | delivered/s | lost | p50 ms | p99 ms | p99.9 ms | CPU µs/delivery | RSS MiB | KiB/idle connection | closed 4008 |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
