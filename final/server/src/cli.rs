@@ -8,6 +8,7 @@
 //! and a test checks that they are exactly [`Config::default`].
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
@@ -109,6 +110,26 @@ pub struct Cli {
     /// redis://127.0.0.1:6379 (without it, this instance is alone).
     #[arg(long, env = "CHAT_REDIS_URL")]
     pub redis_url: Option<String>,
+    /// Where room messages are kept: `sqlite` (a file in --data-dir, read back at the next
+    /// start) or `memory` (lost when the server stops). With --redis-url, Redis keeps them.
+    #[arg(long, env = "CHAT_STORE", value_enum, default_value_t = StoreKind::Sqlite)]
+    pub store: StoreKind,
+    /// The folder of the message store (created if need be; one server per folder).
+    #[arg(long, env = "CHAT_DATA_DIR", default_value = "chat-data")]
+    pub data_dir: PathBuf,
+    /// How long the store may gather messages before committing them together: what a crash
+    /// of the server can lose at most (at most 1s).
+    #[arg(long, env = "CHAT_COMMIT_INTERVAL", default_value = "10ms", value_parser = parse_duration)]
+    pub commit_interval: Duration,
+}
+
+/// Where room messages are kept (`--store`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StoreKind {
+    /// In a SQLite file in `--data-dir`: history survives a restart.
+    Sqlite,
+    /// In memory: history is lost when the server stops.
+    Memory,
 }
 // ANCHOR_END: cli
 
@@ -141,6 +162,11 @@ impl Cli {
             .coalesce(self.coalesce)
             .allowed_origins(self.allowed_origins.clone())
             .redis_url(self.redis_url.clone())
+            .data_dir(
+                (self.store == StoreKind::Sqlite && self.redis_url.is_none())
+                    .then(|| self.data_dir.clone()),
+            )
+            .commit_interval(self.commit_interval)
             .build()
     }
 }
@@ -172,8 +198,29 @@ mod tests {
     #[test]
     fn the_flags_defaults_are_the_library_defaults() {
         let cli = Cli::try_parse_from(["chat-server"]).unwrap();
-        assert_eq!(cli.config().unwrap(), Config::default());
+        // One difference, on purpose: the program keeps history in ./chat-data, while the
+        // library (tests, embedding) keeps it in memory unless told where.
+        let program = Config {
+            data_dir: Some(PathBuf::from("chat-data")),
+            ..Config::default()
+        };
+        assert_eq!(cli.config().unwrap(), program);
         assert_eq!(cli.listen, "127.0.0.1:8080".parse().unwrap());
+    }
+
+    #[test]
+    fn the_store_is_a_file_unless_memory_or_redis_is_asked_for() {
+        let data_dir = |args: &[&str]| {
+            let mut all = vec!["chat-server"];
+            all.extend_from_slice(args);
+            Cli::try_parse_from(all).unwrap().config().unwrap().data_dir
+        };
+        assert_eq!(
+            data_dir(&["--data-dir", "/srv/chat"]),
+            Some(PathBuf::from("/srv/chat"))
+        );
+        assert_eq!(data_dir(&["--store", "memory"]), None);
+        assert_eq!(data_dir(&["--redis-url", "redis://127.0.0.1:6379"]), None);
     }
 
     #[test]

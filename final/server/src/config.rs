@@ -7,6 +7,7 @@
 //! rooms), file descriptors (connections), CPU (rate), or time (deadlines). The defaults suit a
 //! public server with human users; the load tests raise the ones that would get in their way.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The limits and timings of a server. Build one with [`ServerBuilder`].
@@ -74,6 +75,14 @@ pub struct Config {
     /// Redis, such as `redis://127.0.0.1:6379`, through which several instances of the server
     /// share rooms, names and history (book: "Scaling out"). None: this instance is alone.
     pub redis_url: Option<String>,
+    /// The folder of the message store (`chat.db`, SQLite): room messages written there are
+    /// read back at the next start. None: messages live in memory only, as long as the process
+    /// (the library's default; the `chat-server` program's is `./chat-data`). Ignored with
+    /// `redis_url`, where Redis keeps the history.
+    pub data_dir: Option<PathBuf>,
+    /// How long the store may gather messages before committing them in one transaction: what a
+    /// crash can lose at most (book: "Running the server", section "Keeping the history").
+    pub commit_interval: Duration,
 }
 
 impl Default for Config {
@@ -104,6 +113,8 @@ impl Default for Config {
             coalesce: Duration::from_millis(25),
             allowed_origins: Vec::new(),
             redis_url: None,
+            data_dir: None,
+            commit_interval: Duration::from_millis(10),
         }
     }
 }
@@ -197,6 +208,10 @@ impl ServerBuilder {
         allowed_origins: Vec<String>;
         /// See [`Config::redis_url`].
         redis_url: Option<String>;
+        /// See [`Config::data_dir`].
+        data_dir: Option<PathBuf>;
+        /// See [`Config::commit_interval`].
+        commit_interval: Duration;
     }
 
     /// Checks that the limits make sense together.
@@ -246,6 +261,11 @@ impl ServerBuilder {
         if c.coalesce > Duration::from_secs(1) {
             return Err(ConfigError(
                 "coalesce must be at most 1s: it delays messages by up to that much".into(),
+            ));
+        }
+        if c.commit_interval > Duration::from_secs(1) {
+            return Err(ConfigError(
+                "commit_interval must be at most 1s: a crash may lose up to that much".into(),
             ));
         }
         if c.max_message_bytes < 256 {

@@ -13,17 +13,19 @@
 //! # The modules, and which way they depend
 //!
 //! ```text
-//!  net ──▶ session ──▶ broker ──▶ hub ──▶ names, stats, config, protocol
-//!              │                   ▲
+//!  net ──▶ session ──▶ broker ──▶ hub ──▶ store ──▶ stats
+//!              │                   ▲    └──▶ names, stats, config, protocol
 //!              └───────────────────┘       rate ◀── session        cli ──▶ config
 //! ```
 //!
 //! Each arrow means "uses" (`net` also uses `hub`, `broker`, `stats` and `config` directly, to
 //! build and hand out the shared state; the drawing leaves out arrows that only repeat the
 //! direction); nothing uses a module that uses it back (a test in the workspace's
-//! `tests/imports.rs` fails if one does). Read from the right: [`hub`] is the shared state
-//! (users, rooms, fan-out) and knows nothing of networks or brokers; [`broker`] takes what must
-//! agree across instances to Redis and drives the hub with what comes back; [`session`] is one
+//! `tests/imports.rs` fails if one does). Read from the right: [`store`] keeps room messages
+//! beyond memory (a SQLite file, by default in the program) and knows nothing of the hub;
+//! [`hub`] is the shared state (users, rooms, fan-out), hands what it accepts to the store, and
+//! knows nothing of networks or brokers; [`broker`] takes what must agree across instances to
+//! Redis and drives the hub with what comes back; [`session`] is one
 //! connection's protocol state machine, without I/O; [`net`] owns the sockets: it accepts,
 //! upgrades, and runs one task per connection.
 //!
@@ -56,6 +58,7 @@ pub mod net;
 pub mod rate;
 pub mod session;
 pub mod stats;
+pub mod store;
 
 pub use chat_protocol as protocol;
 

@@ -11,6 +11,7 @@ use chat_server::Server;
 use chat_server::cli::Cli;
 use clap::Parser;
 use stage4_architecture::server::shutdown_signal;
+use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -30,10 +31,18 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let server = match Server::bind(cli.listen, config).await {
-        Ok(server) => server,
+    let listener = match TcpListener::bind(cli.listen).await {
+        Ok(listener) => listener,
         Err(err) => {
             eprintln!("chat-server: cannot listen on {}: {err}", cli.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    // Opens the message store (or connects to Redis): its errors say what to do.
+    let server = match Server::from_listener(listener, config).await {
+        Ok(server) => server,
+        Err(err) => {
+            eprintln!("chat-server: {err}");
             return ExitCode::FAILURE;
         }
     };

@@ -67,6 +67,11 @@ pub struct Stats {
     broker_up: Gauge,
     gaps: Counter,
     subscriptions: Counter,
+    store_up: Gauge,
+    stored: Counter,
+    store_commits: Counter,
+    store_failed: Counter,
+    store_dropped: Counter,
 }
 
 /// The label pair of a close code: `code="4008",reason="too_slow"`.
@@ -95,8 +100,14 @@ impl Default for Stats {
             broker_up: Gauge::default(),
             gaps: Counter::default(),
             subscriptions: Counter::default(),
+            store_up: Gauge::default(),
+            stored: Counter::default(),
+            store_commits: Counter::default(),
+            store_failed: Counter::default(),
+            store_dropped: Counter::default(),
         };
         stats.broker_up.set(1);
+        stats.store_up.set(1);
         for refusal in Refusal::ALL {
             let _ = stats.refused.get_or_create(&refusal.label());
         }
@@ -176,6 +187,31 @@ impl Stats {
             "Times the subscription to Redis was set up: 1, plus one per reconnection",
             self.subscriptions.clone(),
         );
+        r.register(
+            "store_up",
+            "1 when the message store writes, or there is none; 0 after a failed write",
+            self.store_up.clone(),
+        );
+        r.register(
+            "store_messages",
+            "Room messages committed to the store",
+            self.stored.clone(),
+        );
+        r.register(
+            "store_commits",
+            "Transactions committed to the store (messages / commits: the batch size)",
+            self.store_commits.clone(),
+        );
+        r.register(
+            "store_write_failures",
+            "Room messages lost to the store because a commit failed (they were delivered)",
+            self.store_failed.clone(),
+        );
+        r.register(
+            "store_dropped",
+            "Room messages not stored because the store's queue was full (they were delivered)",
+            self.store_dropped.clone(),
+        );
         self
     }
     // ANCHOR_END: register
@@ -230,6 +266,28 @@ impl Stats {
         self.subscriptions.inc();
     }
 
+    pub(crate) fn store_up(&self, up: bool) {
+        self.store_up.set(i64::from(up));
+    }
+
+    pub(crate) fn store_committed(&self, messages: usize) {
+        self.stored.inc_by(messages as u64);
+        self.store_commits.inc();
+    }
+
+    pub(crate) fn store_failed(&self, messages: usize) {
+        self.store_failed.inc_by(messages as u64);
+    }
+
+    pub(crate) fn store_dropped(&self) {
+        self.store_dropped.inc();
+    }
+
+    /// Whether the message store's last write worked (always true without a store).
+    pub fn store_is_up(&self) -> bool {
+        self.store_up.get() == 1
+    }
+
     /// Whether the message broker is reachable (always, without one).
     pub fn broker_is_up(&self) -> bool {
         self.broker_up.get() == 1
@@ -279,6 +337,11 @@ impl Stats {
             broker_up: self.broker_is_up(),
             gaps: self.gaps(),
             subscriptions: self.subscriptions.get(),
+            store_up: self.store_is_up(),
+            stored: self.stored.get(),
+            store_commits: self.store_commits.get(),
+            store_failed: self.store_failed.get(),
+            store_dropped: self.store_dropped.get(),
         }
     }
 }
@@ -322,6 +385,16 @@ pub struct StatsSnapshot {
     pub gaps: u64,
     /// Times the subscription to Redis was set up (0 without Redis).
     pub subscriptions: u64,
+    /// Whether the message store's last write worked; always true without a store.
+    pub store_up: bool,
+    /// Room messages committed to the store.
+    pub stored: u64,
+    /// Transactions committed to the store.
+    pub store_commits: u64,
+    /// Room messages lost to the store by a failed commit.
+    pub store_failed: u64,
+    /// Room messages not stored because the store's queue was full.
+    pub store_dropped: u64,
 }
 
 impl StatsSnapshot {

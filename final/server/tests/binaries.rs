@@ -13,10 +13,25 @@ use support::Client;
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// The message store's folder for this run (the program's default, ./chat-data, would be in
+/// the source tree).
+fn data_folder() -> std::path::PathBuf {
+    roadmap_tests::workspace_root()
+        .join("target/test-stores")
+        .join(format!("binaries-{}", std::process::id()))
+}
+
+/// The program as a person starts it, with its message store in [`data_folder`].
 fn start_server(listen: &str) -> (Running, String) {
+    let data = data_folder();
     let mut server = Running::start(
         env!("CARGO_BIN_EXE_chat-server").as_ref(),
-        &["--listen", listen],
+        &[
+            "--listen",
+            listen,
+            "--data-dir",
+            data.to_str().expect("a UTF-8 path"),
+        ],
     );
     let line = server.expect_line("chat-server listening on ws://", WAIT);
     let url = line
@@ -60,6 +75,7 @@ fn help_lists_every_option_with_its_environment_variable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_chats_and_catches_up_after_a_server_restart() {
+    let _ = std::fs::remove_dir_all(data_folder());
     let (mut server, url) = start_server("127.0.0.1:0");
     let addr = url
         .trim_start_matches("ws://")

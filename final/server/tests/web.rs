@@ -6,24 +6,10 @@ mod support;
 
 use chat_server::ServerBuilder;
 use serde_json::json;
-use support::{Client, bounded, start};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use support::{Client, bounded, get, start};
 use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
-
-async fn get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
-    let mut socket = TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    socket.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    bounded("an HTTP response", socket.read_to_string(&mut response))
-        .await
-        .unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    (head.to_ascii_lowercase(), body.to_owned())
-}
 
 #[tokio::test]
 async fn the_web_client_is_served_from_the_binary_with_a_strict_policy() {

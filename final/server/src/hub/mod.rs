@@ -30,13 +30,14 @@ mod room;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::config::Config;
 use crate::names;
 use crate::stats::Stats;
+use crate::store::{Journal, RoomHistory, StoredMessage};
 use chat_protocol::{self as protocol, ErrorCode, PresenceEvent, RequestId, RoomInfo};
 
 pub use peer::{ConnId, Peer};
@@ -66,6 +67,8 @@ pub struct Hub {
     stats: Arc<Stats>,
     /// Told of departures (with several instances, the Redis broker); `None` on its own.
     departures: Option<Arc<dyn Departures>>,
+    /// Where accepted room messages are written down (`None`: memory only).
+    journal: Option<Arc<Journal>>,
 }
 
 #[derive(Debug, Default)]
@@ -107,7 +110,32 @@ impl Hub {
             max_rooms_per_connection: config.max_rooms_per_connection,
             stats,
             departures,
+            journal: None,
         }
+    }
+
+    /// The same hub, handing every room message it accepts to `journal` as well, to be stored.
+    pub fn keeping(mut self, journal: Arc<Journal>) -> Hub {
+        self.journal = Some(journal);
+        self
+    }
+
+    /// Rooms read back from a store at start-up: each gets its last messages (at most
+    /// `history`) and ids that carry on after the newest one stored. At most `max_rooms`.
+    pub fn restore(&self, rooms: Vec<RoomHistory>) {
+        let mut state = self.lock();
+        for saved in rooms {
+            if state.rooms.len() >= self.max_rooms {
+                break;
+            }
+            let mut room = Room::new();
+            // The clock says where ids start; the store says where they got to. Never reuse one.
+            room.next_id = room.next_id.max(saved.newest.saturating_add(1));
+            let skip = saved.messages.len().saturating_sub(self.history);
+            room.history.extend(saved.messages.into_iter().skip(skip));
+            state.rooms.insert(saved.room, room);
+        }
+        self.stats.rooms(state.rooms.len());
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -231,6 +259,15 @@ impl Hub {
         }
         let delivered = entry.fan_out(&json, None);
         self.stats.message(delivered);
+        if let Some(journal) = &self.journal {
+            // Under the lock, so the journal gets each room's messages in the order of ids.
+            journal.record(StoredMessage {
+                room: room.to_owned(),
+                id,
+                at_ms: now_ms(),
+                frame: json,
+            });
+        }
         Ok(())
     }
     // ANCHOR_END: send
@@ -368,6 +405,15 @@ impl Hub {
         }
         Ok(rooms.entry(name.to_owned()).or_insert_with(Room::new))
     }
+}
+
+/// Milliseconds since 1970, for a stored message's time.
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
 }
 
 fn not_welcomed() -> Refusal {

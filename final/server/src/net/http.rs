@@ -96,6 +96,9 @@ fn route(request: Request<Incoming>, addr: SocketAddr, shared: &Arc<Shared>) -> 
             StatusCode::SERVICE_UNAVAILABLE,
             "degraded: redis unreachable\n",
         ),
+        (&Method::GET | &Method::HEAD, "/healthz") if !shared.stats.store_is_up() => {
+            text(StatusCode::SERVICE_UNAVAILABLE, "degraded: store\n")
+        }
         (&Method::GET | &Method::HEAD, "/healthz") => text(StatusCode::OK, "ok\n"),
         (&Method::GET, "/metrics") => {
             let mut response = Response::new(Full::new(Bytes::from(shared.stats.encode())));

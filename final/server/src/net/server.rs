@@ -13,6 +13,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,12 +27,15 @@ use crate::broker::{Broker, RedisBroker};
 use crate::config::Config;
 use crate::hub::{Departures, Hub};
 use crate::stats::{Stats, StatsSnapshot};
+use crate::store::{Journal, RoomHistory, SqliteStore, Store};
 
 /// A bound server, not yet accepting.
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
     shared: Arc<Shared>,
+    /// The message store's writer, finished last at shutdown (`None`: no store).
+    journal: Option<Arc<Journal>>,
 }
 
 /// How a shutdown went.
@@ -53,7 +57,7 @@ impl Server {
     /// Serves on a listener that is already bound; with `redis_url`, connects to Redis first.
     pub async fn from_listener(listener: TcpListener, config: Config) -> io::Result<Server> {
         let stats = Arc::new(Stats::default());
-        let (hub, broker) = match &config.redis_url {
+        let (mut hub, broker) = match &config.redis_url {
             None => (Hub::new(&config, Arc::clone(&stats)), Broker::Memory),
             Some(url) => {
                 let redis = Arc::new(
@@ -67,6 +71,15 @@ impl Server {
                 (hub, Broker::Redis(redis))
             }
         };
+        let journal = match (&config.data_dir, &config.redis_url) {
+            (Some(dir), None) => {
+                let (journal, rooms) = open_store(dir.clone(), &config, &stats).await?;
+                hub = hub.keeping(Arc::clone(&journal));
+                hub.restore(rooms);
+                Some(journal)
+            }
+            _ => None,
+        };
         let shared = Arc::new(Shared::new(config, Arc::new(hub), broker, stats));
         if let Broker::Redis(redis) = &shared.broker {
             redis
@@ -77,7 +90,11 @@ impl Server {
                 )
                 .await;
         }
-        Ok(Server { listener, shared })
+        Ok(Server {
+            listener,
+            shared,
+            journal,
+        })
     }
 
     /// The address it listens on.
@@ -94,7 +111,11 @@ impl Server {
     /// Accepts connections until `signal` completes, then shuts down: stops accepting, closes
     /// every connection with 1001 and waits for them, at most `shutdown_grace`.
     pub async fn run_until(self, signal: impl Future<Output = ()>) -> ShutdownReport {
-        let Server { listener, shared } = self;
+        let Server {
+            listener,
+            shared,
+            journal,
+        } = self;
         tokio::pin!(signal);
         loop {
             tokio::select! {
@@ -130,6 +151,11 @@ impl Server {
             // The closed connections' leaves and names, to Redis, so other instances see them
             // go now rather than when their claims expire.
             redis.finish(shared.config.shutdown_grace).await;
+        }
+        if let Some(journal) = journal {
+            // Last, once no connection can send anything more: everything accepted is stored.
+            let grace = shared.config.shutdown_grace;
+            let _ = tokio::task::spawn_blocking(move || journal.finish(grace)).await;
         }
         tracing::info!(drained, "stopped");
         ShutdownReport {
@@ -188,4 +214,27 @@ impl RunningServer {
             drained: false,
         })
     }
+}
+
+/// Opens the SQLite store in `dir`, reads back each room's last messages, and starts the writer.
+/// The file is opened and read on a blocking thread: SQLite does file I/O.
+async fn open_store(
+    dir: PathBuf,
+    config: &Config,
+    stats: &Arc<Stats>,
+) -> io::Result<(Arc<Journal>, Vec<RoomHistory>)> {
+    let (rooms, history) = (config.max_rooms, config.history);
+    let opened = tokio::task::spawn_blocking(move || {
+        let store = SqliteStore::open(&dir)?;
+        let recent = store.recent(rooms, history)?;
+        tracing::info!(file = %store.path().display(), rooms = recent.len(), "message store opened");
+        Ok::<_, crate::store::StoreError>((store, recent))
+    })
+    .await
+    .map_err(io::Error::other)?;
+    let (store, recent) =
+        opened.map_err(|err| io::Error::other(format!("message store: {err}")))?;
+    let store: Arc<dyn Store> = Arc::new(store);
+    let journal = Journal::start(store, config.commit_interval, Arc::clone(stats));
+    Ok((Arc::new(journal), recent))
 }

@@ -44,6 +44,34 @@ pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
     .await;
 }
 
+/// `GET path` over plain HTTP/1.1; returns the head (lowercased) and the body.
+pub async fn get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = TcpStream::connect(addr).await.expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    socket.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    bounded("an HTTP response", socket.read_to_string(&mut response))
+        .await
+        .expect("read");
+    let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
+    (head.to_ascii_lowercase(), body.to_owned())
+}
+
+/// The value of one metric line of `/metrics` (e.g. `chat_store_messages_total`).
+pub async fn metric(addr: std::net::SocketAddr, name: &str) -> u64 {
+    let (_, body) = get(addr, "/metrics").await;
+    body.lines()
+        .find_map(|line| {
+            line.strip_prefix(name)?
+                .strip_prefix(' ')?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("{name} in /metrics"))
+}
+
 /// The texts of the messages in a `joined` reply's history, in order.
 pub fn history_texts(joined: &Value) -> Vec<&str> {
     joined["history"]

@@ -173,6 +173,12 @@ pub(crate) fn start(kind: &ServerKind, extra: &[String]) -> Result<Running, Stri
             "100000",
         ]),
     };
+    if kind.wire == Wire::Final {
+        // Today's rows measure the server without its message store (as before the store
+        // existed). An environment variable rather than `--store`, so that an older build
+        // given with CHAT_BENCH_FINAL_SERVER, which has no such flag, still starts.
+        command.env("CHAT_STORE", "memory");
+    }
     // More server flags, e.g. to compare settings: CHAT_BENCH_SERVER_ARGS="--read-buffer-bytes 2048".
     if kind.wire == Wire::Final {
         command.args(

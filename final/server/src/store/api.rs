@@ -1,0 +1,74 @@
+//! What a store is: the [`Store`] trait every backend implements, and the types it speaks.
+//!
+//! Final server — book chapter "Running the server", section "Keeping the history".
+
+use std::fmt;
+
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+/// One room message as stored: the room, its id, when it was accepted, and the frame exactly as
+/// the members received it (so that a replay is byte for byte what was said).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    /// The room's name.
+    pub room: String,
+    /// The message's id in its room (ids only increase).
+    pub id: u64,
+    /// When the server accepted it, in milliseconds since 1970 (for pruning by age).
+    pub at_ms: i64,
+    /// The encoded `message` frame.
+    pub frame: Utf8Bytes,
+}
+
+/// A room's last messages, as read back at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomHistory {
+    /// The room's name.
+    pub room: String,
+    /// Its last messages, oldest first: (id, encoded frame).
+    pub messages: Vec<(u64, Utf8Bytes)>,
+    /// The newest id stored for the room: new messages must get larger ones.
+    pub newest: u64,
+}
+
+/// Why a store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store's folder or file could not be created or opened.
+    #[error("{0}")]
+    Open(String),
+    /// SQLite refused a statement (the disk is full, the file is corrupt, …).
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Somewhere room messages are kept. A backend must keep, for each room, messages in the order
+/// of their ids, never lose a batch it accepted in part (a batch is all or nothing), and
+/// answer reads from what it holds; [`conformance::check`](super::conformance::check) tests exactly that.
+///
+/// The methods block (SQLite does file I/O): the journal calls them from its own thread, and
+/// the server reads at start-up, before it accepts anyone.
+pub trait Store: Send + Sync + fmt::Debug {
+    /// Appends `batch`, in order, as one unit: after an error, none of it is stored.
+    fn append(&self, batch: &[StoredMessage]) -> Result<(), StoreError>;
+
+    /// The rooms with messages, at most `rooms` of them (those with the newest messages
+    /// first), each with its last `per_room` messages.
+    fn recent(&self, rooms: usize, per_room: usize) -> Result<Vec<RoomHistory>, StoreError>;
+
+    /// The messages of `room` with an id above `after`, oldest first, at most `limit`.
+    fn after(
+        &self,
+        room: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError>;
+
+    /// The `limit` messages of `room` just before id `before`, oldest first.
+    fn before(
+        &self,
+        room: &str,
+        before: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError>;
+}

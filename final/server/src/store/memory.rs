@@ -1,0 +1,119 @@
+//! A store in memory: nothing survives the process. It is the simplest thing that passes the
+//! [`conformance`](super::conformance) suite, which makes it the example to read first, and it
+//! lets tests use a store without a file.
+//!
+//! Final server — book chapter "Running the server", section "Keeping the history".
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use super::api::{RoomHistory, Store, StoreError, StoredMessage};
+
+/// One room's messages: id → (when, frame).
+type Messages = BTreeMap<u64, (i64, Utf8Bytes)>;
+
+/// Every room's messages, by id, in memory.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    rooms: Mutex<BTreeMap<String, Messages>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    fn rooms(&self) -> MutexGuard<'_, BTreeMap<String, Messages>> {
+        self.rooms.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Store for MemoryStore {
+    fn append(&self, batch: &[StoredMessage]) -> Result<(), StoreError> {
+        let mut rooms = self.rooms();
+        for message in batch {
+            rooms
+                .entry(message.room.clone())
+                .or_default()
+                .insert(message.id, (message.at_ms, message.frame.clone()));
+        }
+        Ok(())
+    }
+
+    fn recent(&self, rooms: usize, per_room: usize) -> Result<Vec<RoomHistory>, StoreError> {
+        let all = self.rooms();
+        let mut found: Vec<(i64, RoomHistory)> = all
+            .iter()
+            .filter_map(|(room, messages)| {
+                let (&newest, _) = messages.last_key_value()?;
+                let at_ms = messages.values().map(|(at_ms, _)| *at_ms).max()?;
+                let skip = messages.len().saturating_sub(per_room);
+                let last = messages
+                    .iter()
+                    .skip(skip)
+                    .map(|(id, (_, frame))| (*id, frame.clone()))
+                    .collect();
+                let history = RoomHistory {
+                    room: room.clone(),
+                    messages: last,
+                    newest,
+                };
+                Some((at_ms, history))
+            })
+            .collect();
+        found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.room.cmp(&b.1.room)));
+        Ok(found
+            .into_iter()
+            .take(rooms)
+            .map(|(_, history)| history)
+            .collect())
+    }
+
+    fn after(
+        &self,
+        room: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError> {
+        let rooms = self.rooms();
+        Ok(rooms.get(room).map_or_else(Vec::new, |messages| {
+            messages
+                .range(after.saturating_add(1)..)
+                .take(limit)
+                .map(|(id, (_, frame))| (*id, frame.clone()))
+                .collect()
+        }))
+    }
+
+    fn before(
+        &self,
+        room: &str,
+        before: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError> {
+        let rooms = self.rooms();
+        let mut found: Vec<(u64, Utf8Bytes)> = rooms.get(room).map_or_else(Vec::new, |messages| {
+            messages
+                .range(..before)
+                .rev()
+                .take(limit)
+                .map(|(id, (_, frame))| (*id, frame.clone()))
+                .collect()
+        });
+        found.reverse();
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_memory_store_passes_the_conformance_suite() {
+        super::super::conformance::check(&MemoryStore::new());
+    }
+}

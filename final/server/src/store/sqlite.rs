@@ -1,0 +1,303 @@
+//! A store in one SQLite file, `chat.db` in the data folder: what the `chat-server` program uses
+//! unless told otherwise.
+//!
+//! Final server — book chapter "Running the server", section "Keeping the history".
+//!
+//! Why SQLite: it is a library, not a server to run beside this one; one file holds everything
+//! and can be copied, inspected (`sqlite3 chat-data/chat.db`) and backed up (`.backup`); and it
+//! has been tested against crashes and power loss more than any code written here could be.
+//! The `bundled` feature compiles it into the binary, so a machine needs nothing installed.
+//!
+//! Two settings matter. The journal is a write-ahead log (`journal_mode=WAL`): a commit appends
+//! to the log instead of rewriting pages, which is what makes small, frequent transactions
+//! cheap. And `synchronous=NORMAL`: a commit is written to the log before `append` returns, so a
+//! crash of this process (even `kill -9`) loses nothing committed, but the log is only flushed
+//! to the disk itself (`fsync`) at checkpoints, so a power failure or a crash of the whole
+//! machine can lose the last commits. While it runs, the server holds a lock on `chat.lock` in
+//! the folder: a second server pointed at the same folder is refused at start-up instead of
+//! writing ids of its own into the same rooms. Other readers are welcome: the `sqlite3` shell
+//! can query the file, or back it up with `.backup`, while the server runs.
+
+use std::fs::{self, File, TryLockError};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, params};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use super::api::{RoomHistory, Store, StoreError, StoredMessage};
+
+/// The file's name in the data folder.
+pub const FILE_NAME: &str = "chat.db";
+
+/// The file whose lock says that a server is using the folder.
+const LOCK_NAME: &str = "chat.lock";
+
+/// The schema: one row per message, kept in (room, id) order, so that a room's messages are
+/// read in one ordered range. The frame is stored as it was sent.
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS messages (
+    room TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    frame TEXT NOT NULL,
+    PRIMARY KEY (room, id)
+) WITHOUT ROWID";
+
+/// Messages in a SQLite file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    connection: Mutex<Connection>,
+    path: PathBuf,
+    /// Held (locked) for as long as the store is open; the kernel lets go when the process
+    /// ends, however it ends.
+    _lock: File,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) `chat.db` in `dir`, creating the folder if need be. Fails with a
+    /// message that says what to do when the folder cannot be written, the file is not a
+    /// store or is damaged, or another server has it open.
+    pub fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
+        fs::create_dir_all(dir).map_err(|err| {
+            StoreError::Open(format!(
+                "cannot create the data folder {}: {err} (choose another --data-dir)",
+                dir.display()
+            ))
+        })?;
+        let lock = lock_folder(dir)?;
+        let path = dir.join(FILE_NAME);
+        let explain = |err: rusqlite::Error| {
+            StoreError::Open(format!(
+                "cannot open {}: {err} ({})",
+                path.display(),
+                hint(&err)
+            ))
+        };
+        let connection = Connection::open(&path).map_err(explain)?;
+        prepare(&connection).map_err(explain)?;
+        Ok(SqliteStore {
+            connection: Mutex::new(connection),
+            path,
+            _lock: lock,
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn connection(&self) -> MutexGuard<'_, Connection> {
+        self.connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Takes the folder's lock, or says who has it.
+fn lock_folder(dir: &Path) -> Result<File, StoreError> {
+    let path = dir.join(LOCK_NAME);
+    let cannot = |err: std::io::Error| {
+        StoreError::Open(format!(
+            "cannot use {}: {err} (choose a writable --data-dir)",
+            path.display()
+        ))
+    };
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(cannot)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(StoreError::Open(format!(
+            "{} is in use: another chat-server is using this --data-dir: stop it, or give this one another folder",
+            dir.display()
+        ))),
+        Err(TryLockError::Error(err)) => Err(cannot(err)),
+    }
+}
+
+/// The settings (see the module docs), then the schema.
+fn prepare(connection: &Connection) -> rusqlite::Result<()> {
+    // A reader (the `sqlite3` shell, a backup) may hold the file for a moment: wait that long.
+    connection.busy_timeout(Duration::from_secs(1))?;
+    let mode: String =
+        connection.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(mode, "the store's journal is not a write-ahead log");
+    }
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.execute_batch(SCHEMA)
+}
+
+/// What to do about an error at start-up, in a few words.
+fn hint(err: &rusqlite::Error) -> &'static str {
+    match err.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            "another chat-server is using this --data-dir: stop it, or give this one another folder"
+        }
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            "the file is not a chat store or is damaged: move it away (keep it: it may be repaired) and start again"
+        }
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            "the folder or the file cannot be written: choose a writable --data-dir"
+        }
+        Some(ErrorCode::DiskFull) => "the disk is full: free some space",
+        _ => "choose another --data-dir, or run with --store memory",
+    }
+}
+
+/// Ids are below 2^53 (see `first_message_id`), so they fit SQLite's signed integers.
+fn to_sql(id: u64) -> i64 {
+    i64::try_from(id).unwrap_or(i64::MAX)
+}
+
+fn from_sql(id: i64) -> u64 {
+    u64::try_from(id).unwrap_or(0)
+}
+
+/// Reads `(id, frame)` rows.
+fn rows(
+    statement: &mut rusqlite::Statement<'_>,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<Vec<(u64, Utf8Bytes)>> {
+    statement
+        .query_map(params, |row| {
+            let id: i64 = row.get(0)?;
+            let frame: String = row.get(1)?;
+            Ok((from_sql(id), Utf8Bytes::from(frame)))
+        })?
+        .collect()
+}
+
+impl Store for SqliteStore {
+    fn append(&self, batch: &[StoredMessage]) -> Result<(), StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        {
+            let mut insert = transaction
+                .prepare("INSERT INTO messages (room, id, at_ms, frame) VALUES (?1, ?2, ?3, ?4)")?;
+            for message in batch {
+                insert.execute(params![
+                    message.room,
+                    to_sql(message.id),
+                    message.at_ms,
+                    message.frame.as_str()
+                ])?;
+            }
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn recent(&self, rooms: usize, per_room: usize) -> Result<Vec<RoomHistory>, StoreError> {
+        let connection = self.connection();
+        let mut list = connection.prepare(
+            "SELECT room, MAX(id) FROM messages GROUP BY room ORDER BY MAX(at_ms) DESC, room LIMIT ?1",
+        )?;
+        let found: Vec<(String, i64)> = list
+            .query_map([i64::try_from(rooms).unwrap_or(i64::MAX)], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut last = connection
+            .prepare("SELECT id, frame FROM messages WHERE room = ?1 ORDER BY id DESC LIMIT ?2")?;
+        let limit = i64::try_from(per_room).unwrap_or(i64::MAX);
+        found
+            .into_iter()
+            .map(|(room, newest)| {
+                let mut messages = rows(&mut last, params![room, limit])?;
+                messages.reverse();
+                Ok(RoomHistory {
+                    room,
+                    messages,
+                    newest: from_sql(newest),
+                })
+            })
+            .collect()
+    }
+
+    fn after(
+        &self,
+        room: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError> {
+        let connection = self.connection();
+        let mut select = connection.prepare(
+            "SELECT id, frame FROM messages WHERE room = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        Ok(rows(&mut select, params![room, to_sql(after), limit])?)
+    }
+
+    fn before(
+        &self,
+        room: &str,
+        before: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError> {
+        let connection = self.connection();
+        let mut select = connection.prepare(
+            "SELECT id, frame FROM messages WHERE room = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut found = rows(&mut select, params![room, to_sql(before), limit])?;
+        found.reverse();
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh folder for one test, under the workspace's `target/` (git-ignored).
+    fn folder(name: &str) -> PathBuf {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/test-stores")
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn the_sqlite_store_passes_the_conformance_suite() {
+        let dir = folder("conformance");
+        super::super::conformance::check(&SqliteStore::open(&dir).unwrap());
+    }
+
+    #[test]
+    fn what_was_committed_is_there_when_the_file_is_opened_again() {
+        let dir = folder("reopen");
+        let store = SqliteStore::open(&dir).unwrap();
+        let batch = super::super::conformance::messages("r", 1..=3);
+        store.append(&batch).unwrap();
+        drop(store);
+        let again = SqliteStore::open(&dir).unwrap();
+        let recent = again.recent(10, 10).unwrap();
+        assert_eq!(recent.len(), 1);
+        assert_eq!(recent[0].newest, 3);
+        assert_eq!(recent[0].messages.len(), 3);
+    }
+
+    #[test]
+    fn a_second_store_on_the_same_folder_is_refused_with_what_to_do() {
+        let dir = folder("locked");
+        let _first = SqliteStore::open(&dir).unwrap();
+        let err = SqliteStore::open(&dir).unwrap_err().to_string();
+        assert!(err.contains("another chat-server"), "{err}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_store_is_refused_with_what_to_do() {
+        let dir = folder("garbage");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(FILE_NAME), vec![0x42u8; 8192]).unwrap();
+        let err = SqliteStore::open(&dir).unwrap_err().to_string();
+        assert!(err.contains("not a chat store or is damaged"), "{err}");
+    }
+}
