@@ -121,6 +121,12 @@ pub struct Cli {
     /// of the server can lose at most (at most 1s).
     #[arg(long, env = "CHAT_COMMIT_INTERVAL", default_value = "10ms", value_parser = parse_duration)]
     pub commit_interval: Duration,
+    /// Messages the store keeps per room, the newest (older ones are deleted).
+    #[arg(long, env = "CHAT_RETAIN_MESSAGES", default_value_t = 10_000)]
+    pub retain_messages: usize,
+    /// Days the store keeps a message (0: whatever its age).
+    #[arg(long, env = "CHAT_RETAIN_DAYS", default_value_t = 30)]
+    pub retain_days: u32,
 }
 
 /// Where room messages are kept (`--store`).
@@ -167,6 +173,8 @@ impl Cli {
                     .then(|| self.data_dir.clone()),
             )
             .commit_interval(self.commit_interval)
+            .retain_messages(self.retain_messages)
+            .retain_days(self.retain_days)
             .build()
     }
 }

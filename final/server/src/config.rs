@@ -83,6 +83,10 @@ pub struct Config {
     /// How long the store may gather messages before committing them in one transaction: what a
     /// crash can lose at most (book: "Running the server", section "Keeping the history").
     pub commit_interval: Duration,
+    /// Messages the store keeps per room, the newest; older ones are deleted.
+    pub retain_messages: usize,
+    /// Days the store keeps a message; 0: whatever its age.
+    pub retain_days: u32,
 }
 
 impl Default for Config {
@@ -115,6 +119,8 @@ impl Default for Config {
             redis_url: None,
             data_dir: None,
             commit_interval: Duration::from_millis(10),
+            retain_messages: 10_000,
+            retain_days: 30,
         }
     }
 }
@@ -212,6 +218,10 @@ impl ServerBuilder {
         data_dir: Option<PathBuf>;
         /// See [`Config::commit_interval`].
         commit_interval: Duration;
+        /// See [`Config::retain_messages`].
+        retain_messages: usize;
+        /// See [`Config::retain_days`].
+        retain_days: u32;
     }
 
     /// Checks that the limits make sense together.
@@ -235,6 +245,7 @@ impl ServerBuilder {
             ("rate_abuse_after", c.rate_abuse_after as usize),
             ("invalid_in_a_row", c.invalid_in_a_row as usize),
             ("read_buffer_bytes", c.read_buffer_bytes),
+            ("retain_messages", c.retain_messages),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return Err(ConfigError(format!("{name} must be at least 1")));

@@ -72,6 +72,7 @@ pub struct Stats {
     store_commits: Counter,
     store_failed: Counter,
     store_dropped: Counter,
+    store_pruned: Counter,
 }
 
 /// The label pair of a close code: `code="4008",reason="too_slow"`.
@@ -105,6 +106,7 @@ impl Default for Stats {
             store_commits: Counter::default(),
             store_failed: Counter::default(),
             store_dropped: Counter::default(),
+            store_pruned: Counter::default(),
         };
         stats.broker_up.set(1);
         stats.store_up.set(1);
@@ -212,6 +214,11 @@ impl Stats {
             "Room messages not stored because the store's queue was full (they were delivered)",
             self.store_dropped.clone(),
         );
+        r.register(
+            "store_pruned",
+            "Room messages deleted from the store by retention (--retain-messages, --retain-days)",
+            self.store_pruned.clone(),
+        );
         self
     }
     // ANCHOR_END: register
@@ -283,6 +290,10 @@ impl Stats {
         self.store_dropped.inc();
     }
 
+    pub(crate) fn store_pruned(&self, messages: u64) {
+        self.store_pruned.inc_by(messages);
+    }
+
     /// Whether the message store's last write worked (always true without a store).
     pub fn store_is_up(&self) -> bool {
         self.store_up.get() == 1
@@ -342,6 +353,7 @@ impl Stats {
             store_commits: self.store_commits.get(),
             store_failed: self.store_failed.get(),
             store_dropped: self.store_dropped.get(),
+            store_pruned: self.store_pruned.get(),
         }
     }
 }
@@ -395,6 +407,8 @@ pub struct StatsSnapshot {
     pub store_failed: u64,
     /// Room messages not stored because the store's queue was full.
     pub store_dropped: u64,
+    /// Room messages deleted by retention.
+    pub store_pruned: u64,
 }
 
 impl StatsSnapshot {

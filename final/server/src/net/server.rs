@@ -27,7 +27,7 @@ use crate::broker::{Broker, RedisBroker};
 use crate::config::Config;
 use crate::hub::{Departures, Hub};
 use crate::stats::{Stats, StatsSnapshot};
-use crate::store::{Journal, RoomHistory, SqliteStore, Store};
+use crate::store::{Journal, Retention, RoomHistory, SqliteStore, Store};
 
 /// A bound server, not yet accepting.
 #[derive(Debug)]
@@ -235,6 +235,11 @@ async fn open_store(
     let (store, recent) =
         opened.map_err(|err| io::Error::other(format!("message store: {err}")))?;
     let store: Arc<dyn Store> = Arc::new(store);
-    let journal = Journal::start(store, config.commit_interval, Arc::clone(stats));
+    let retention = Retention {
+        messages: config.retain_messages,
+        max_age: (config.retain_days > 0)
+            .then(|| Duration::from_secs(u64::from(config.retain_days) * 24 * 3600)),
+    };
+    let journal = Journal::start(store, config.commit_interval, retention, Arc::clone(stats));
     Ok((Arc::new(journal), recent))
 }

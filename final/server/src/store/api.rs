@@ -71,4 +71,18 @@ pub trait Store: Send + Sync + fmt::Debug {
         before: u64,
         limit: usize,
     ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError>;
+
+    /// Retention: deletes all but the newest `keep` messages of each of `rooms`, and every
+    /// message of any room accepted before `before_ms`. Returns how many were deleted.
+    fn prune(&self, rooms: &[&str], keep: usize, before_ms: i64) -> Result<u64, StoreError>;
+}
+
+/// How much the store keeps (`--retain-messages`, `--retain-days`): what bounds its size on
+/// the disk whatever the traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Messages kept per room, the newest.
+    pub messages: usize,
+    /// Messages older than this are deleted; `None`: kept whatever their age.
+    pub max_age: Option<std::time::Duration>,
 }

@@ -104,4 +104,33 @@ pub fn check(store: &dyn Store) {
         1,
         "recent: at most `rooms` rooms"
     );
+
+    // Retention: the newest `keep` of the rooms named, and nothing older than the cut-off.
+    let deleted = store.prune(&["rust"], 3, 0).expect("prune");
+    assert_eq!(deleted, 5, "prune: rust keeps its 3 newest of 8");
+    assert_eq!(
+        ids(&store.after("rust", 0, 100).expect("after")),
+        [6, 7, 8],
+        "prune: the newest stay"
+    );
+    assert_eq!(
+        ids(&store.after("go", 0, 100).expect("after")),
+        [3, 4, 100],
+        "prune: rooms not named keep all"
+    );
+    // `messages` stamps id n at 1_700_000_000_000 + n ms: a cut-off at id 50 removes ids below it.
+    let deleted = store.prune(&[], 1_000, 1_700_000_000_050).expect("prune");
+    assert_eq!(deleted, 5, "prune by age: rust 6, 7, 8 and go 3, 4");
+    assert_eq!(
+        ids(&store.after("go", 0, 100).expect("after")),
+        [100],
+        "prune by age"
+    );
+    assert_eq!(
+        ids(&store.after("rust", 0, 100).expect("after")),
+        Vec::<u64>::new(),
+        "prune by age"
+    );
+    let recent = store.recent(10, 10).expect("recent");
+    assert_eq!(recent.len(), 1, "a room pruned empty is gone: {recent:?}");
 }

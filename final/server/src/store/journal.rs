@@ -10,6 +10,10 @@
 //! one does ("group commit"); when the server is quiet, a message is committed within
 //! `commit_interval` of being sent.
 //!
+//! After each commit, the rooms it wrote to are trimmed to their newest `--retain-messages`,
+//! and messages older than `--retain-days` are deleted (an index on their time makes that a
+//! visit of the old rows only), so the file stops growing however long the server runs.
+//!
 //! What a crash of the process can lose is what was not committed yet: the messages of the
 //! last `commit_interval`, and any still waiting in the queue. A full queue (the disk cannot
 //! keep up) or a failed commit loses messages from the store, never from the conversation: they
@@ -21,7 +25,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::api::{Store, StoredMessage};
+use super::api::{Retention, Store, StoredMessage};
 use crate::stats::Stats;
 
 /// Messages waiting for the writer, at most. At 100 bytes a frame, about 6 MiB; at 50,000
@@ -52,12 +56,24 @@ impl std::fmt::Debug for Journal {
 
 impl Journal {
     /// Starts the writer thread for `store`.
-    pub fn start(store: Arc<dyn Store>, commit_interval: Duration, stats: Arc<Stats>) -> Journal {
+    pub fn start(
+        store: Arc<dyn Store>,
+        commit_interval: Duration,
+        retention: Retention,
+        stats: Arc<Stats>,
+    ) -> Journal {
         let (queue, entries) = mpsc::sync_channel(QUEUE_CAPACITY);
         let writer_stats = Arc::clone(&stats);
         let writer = std::thread::Builder::new()
             .name("chat-store".into())
-            .spawn(move || write(&*store, &entries, commit_interval, &writer_stats))
+            .spawn(move || {
+                let writer = Writer {
+                    store: &*store,
+                    retention,
+                    stats: &writer_stats,
+                };
+                writer.run(&entries, commit_interval);
+            })
             .ok();
         if writer.is_none() {
             tracing::error!("the store's writer thread could not start: nothing will be stored");
@@ -123,50 +139,81 @@ impl Journal {
     }
 }
 
-/// The writer thread: batches, commits, until told to finish (or every sender is gone).
-fn write(store: &dyn Store, entries: &Receiver<Entry>, commit_interval: Duration, stats: &Stats) {
-    let mut batch = Vec::new();
-    while let Ok(first) = entries.recv() {
-        let deadline = Instant::now() + commit_interval;
-        let mut finish = None;
-        match first {
-            Entry::Message(message) => batch.push(message),
-            Entry::Finish(done) => finish = Some(done),
-        }
-        while finish.is_none() && batch.len() < MAX_BATCH {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match entries.recv_timeout(left) {
-                Ok(Entry::Message(message)) => batch.push(message),
-                Ok(Entry::Finish(done)) => finish = Some(done),
-                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        commit(store, &mut batch, stats);
-        if let Some(done) = finish {
-            let _ = done.send(());
-            return;
-        }
-    }
-    commit(store, &mut batch, stats);
+/// The writer thread's side: where to write, what to keep, what to count.
+struct Writer<'a> {
+    store: &'a dyn Store,
+    retention: Retention,
+    stats: &'a Stats,
 }
 
-/// One transaction for the whole batch; the batch is emptied either way.
-fn commit(store: &dyn Store, batch: &mut Vec<StoredMessage>, stats: &Stats) {
-    if batch.is_empty() {
-        return;
-    }
-    match store.append(batch) {
-        Ok(()) => {
-            stats.store_committed(batch.len());
-            stats.store_up(true);
+impl Writer<'_> {
+    /// Batches and commits until told to finish (or every sender is gone).
+    fn run(&self, entries: &Receiver<Entry>, commit_interval: Duration) {
+        let mut batch = Vec::new();
+        while let Ok(first) = entries.recv() {
+            let deadline = Instant::now() + commit_interval;
+            let mut finish = None;
+            match first {
+                Entry::Message(message) => batch.push(message),
+                Entry::Finish(done) => finish = Some(done),
+            }
+            while finish.is_none() && batch.len() < MAX_BATCH {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match entries.recv_timeout(left) {
+                    Ok(Entry::Message(message)) => batch.push(message),
+                    Ok(Entry::Finish(done)) => finish = Some(done),
+                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+                }
+            }
+            self.commit(&mut batch);
+            if let Some(done) = finish {
+                let _ = done.send(());
+                return;
+            }
         }
-        Err(err) => {
-            tracing::error!(%err, messages = batch.len(), "the store could not write: these messages are not stored");
-            stats.store_failed(batch.len());
-            stats.store_up(false);
+        self.commit(&mut batch);
+    }
+
+    /// One transaction for the whole batch, then the retention of the rooms it wrote to; the
+    /// batch is emptied either way.
+    fn commit(&self, batch: &mut Vec<StoredMessage>) {
+        if batch.is_empty() {
+            return;
+        }
+        match self.store.append(batch) {
+            Ok(()) => {
+                self.stats.store_committed(batch.len());
+                self.stats.store_up(true);
+                self.prune(batch);
+            }
+            Err(err) => {
+                tracing::error!(%err, messages = batch.len(), "the store could not write: these messages are not stored");
+                self.stats.store_failed(batch.len());
+                self.stats.store_up(false);
+            }
+        }
+        batch.clear();
+    }
+
+    /// Only rooms that were just written to can have grown past the count; age applies to all.
+    fn prune(&self, batch: &[StoredMessage]) {
+        let mut rooms: Vec<&str> = batch.iter().map(|m| m.room.as_str()).collect();
+        rooms.sort_unstable();
+        rooms.dedup();
+        let before_ms = self.retention.max_age.map_or(i64::MIN, |age| {
+            let age = i64::try_from(age.as_millis()).unwrap_or(i64::MAX);
+            batch
+                .iter()
+                .map(|m| m.at_ms)
+                .max()
+                .unwrap_or(0)
+                .saturating_sub(age)
+        });
+        match self.store.prune(&rooms, self.retention.messages, before_ms) {
+            Ok(deleted) => self.stats.store_pruned(deleted),
+            Err(err) => tracing::warn!(%err, "the store could not delete old messages"),
         }
     }
-    batch.clear();
 }
 
 #[cfg(test)]
@@ -174,6 +221,34 @@ mod tests {
     use super::super::MemoryStore;
     use super::super::conformance::messages;
     use super::*;
+
+    const KEEP_ALL: Retention = Retention {
+        messages: usize::MAX,
+        max_age: None,
+    };
+
+    #[test]
+    fn rooms_written_to_keep_their_newest_messages_only() {
+        let store = Arc::new(MemoryStore::new());
+        let stats = Arc::new(Stats::default());
+        let retention = Retention {
+            messages: 10,
+            max_age: None,
+        };
+        let journal = Journal::start(store.clone(), Duration::ZERO, retention, Arc::clone(&stats));
+        for message in messages("r", 1..=25) {
+            journal.record(message);
+        }
+        journal.finish(Duration::from_secs(10));
+        let ids: Vec<u64> = store
+            .after("r", 0, 100)
+            .unwrap()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, (16..=25).collect::<Vec<u64>>());
+        assert_eq!(stats.snapshot().store_pruned, 15);
+    }
 
     /// A store whose disk fails until told otherwise.
     #[derive(Debug, Default)]
@@ -214,6 +289,14 @@ mod tests {
         {
             self.inner.before(room, before, limit)
         }
+        fn prune(
+            &self,
+            rooms: &[&str],
+            keep: usize,
+            before_ms: i64,
+        ) -> Result<u64, super::super::StoreError> {
+            self.inner.prune(rooms, keep, before_ms)
+        }
     }
 
     #[test]
@@ -223,7 +306,7 @@ mod tests {
             .failing
             .store(true, std::sync::atomic::Ordering::SeqCst);
         let stats = Arc::new(Stats::default());
-        let journal = Journal::start(store.clone(), Duration::ZERO, Arc::clone(&stats));
+        let journal = Journal::start(store.clone(), Duration::ZERO, KEEP_ALL, Arc::clone(&stats));
         for message in messages("r", 1..=3) {
             journal.record(message);
         }
@@ -253,7 +336,12 @@ mod tests {
     fn finishing_commits_everything_recorded_in_order() {
         let store = Arc::new(MemoryStore::new());
         let stats = Arc::new(Stats::default());
-        let journal = Journal::start(store.clone(), Duration::from_secs(60), Arc::clone(&stats));
+        let journal = Journal::start(
+            store.clone(),
+            Duration::from_secs(60),
+            KEEP_ALL,
+            Arc::clone(&stats),
+        );
         for message in messages("r", 1..=1000) {
             journal.record(message);
         }

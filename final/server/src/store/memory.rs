@@ -106,6 +106,26 @@ impl Store for MemoryStore {
         found.reverse();
         Ok(found)
     }
+
+    fn prune(&self, rooms: &[&str], keep: usize, before_ms: i64) -> Result<u64, StoreError> {
+        let mut all = self.rooms();
+        let mut deleted = 0;
+        for messages in all.values_mut() {
+            let before = messages.len();
+            messages.retain(|_, (at_ms, _)| *at_ms >= before_ms);
+            deleted += before - messages.len();
+        }
+        for room in rooms {
+            if let Some(messages) = all.get_mut(*room) {
+                while messages.len() > keep {
+                    messages.pop_first();
+                    deleted += 1;
+                }
+            }
+        }
+        all.retain(|_, messages| !messages.is_empty());
+        Ok(deleted as u64)
+    }
 }
 
 #[cfg(test)]

@@ -42,7 +42,8 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS messages (
     at_ms INTEGER NOT NULL,
     frame TEXT NOT NULL,
     PRIMARY KEY (room, id)
-) WITHOUT ROWID";
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS messages_by_age ON messages (at_ms)";
 
 /// Messages in a SQLite file.
 #[derive(Debug)]
@@ -130,6 +131,8 @@ fn prepare(connection: &Connection) -> rusqlite::Result<()> {
         tracing::warn!(mode, "the store's journal is not a write-ahead log");
     }
     connection.pragma_update(None, "synchronous", "NORMAL")?;
+    // After a checkpoint, a log that grew past this (one huge batch) is cut back to it.
+    connection.pragma_update(None, "journal_size_limit", 16 * 1024 * 1024)?;
     connection.execute_batch(SCHEMA)
 }
 
@@ -249,6 +252,27 @@ impl Store for SqliteStore {
         found.reverse();
         Ok(found)
     }
+
+    fn prune(&self, rooms: &[&str], keep: usize, before_ms: i64) -> Result<u64, StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        // Old messages, through the index on at_ms: only the rows to delete are visited.
+        let mut deleted =
+            transaction.execute("DELETE FROM messages WHERE at_ms < ?1", [before_ms])?;
+        {
+            // Per room, everything below the `keep`-th newest id: one seek in the primary key.
+            let mut trim = transaction.prepare(
+                "DELETE FROM messages WHERE room = ?1 AND id < \
+                 (SELECT id FROM messages WHERE room = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+            )?;
+            let offset = i64::try_from(keep.saturating_sub(1)).unwrap_or(i64::MAX);
+            for room in rooms {
+                deleted += trim.execute(params![room, offset])?;
+            }
+        }
+        transaction.commit()?;
+        Ok(deleted as u64)
+    }
 }
 
 #[cfg(test)]
@@ -282,6 +306,55 @@ mod tests {
         assert_eq!(recent.len(), 1);
         assert_eq!(recent[0].newest, 3);
         assert_eq!(recent[0].messages.len(), 3);
+    }
+
+    /// The bytes the store takes on the disk: the file and its log.
+    fn disk_bytes(dir: &Path) -> u64 {
+        ["chat.db", "chat.db-wal"]
+            .iter()
+            .filter_map(|name| fs::metadata(dir.join(name)).ok())
+            .map(|meta| meta.len())
+            .sum()
+    }
+
+    #[test]
+    fn with_retention_the_file_stops_growing_however_much_is_written() {
+        let dir = folder("bounded");
+        let store = SqliteStore::open(&dir).unwrap();
+        let rooms = ["a", "b", "c", "d", "e"];
+        let mut sizes = Vec::new();
+        let mut next = 1;
+        // 30 rounds of 2,000 messages of 200 bytes, each room kept to its newest 100: what
+        // the journal does after each commit.
+        for _ in 0..30 {
+            let batch: Vec<StoredMessage> = (0..2_000)
+                .map(|n| {
+                    let room = rooms[n % rooms.len()];
+                    next += 1;
+                    StoredMessage {
+                        room: room.to_owned(),
+                        id: next,
+                        at_ms: 1_700_000_000_000,
+                        frame: Utf8Bytes::from("x".repeat(200)),
+                    }
+                })
+                .collect();
+            store.append(&batch).unwrap();
+            store.prune(&rooms, 100, 0).unwrap();
+            sizes.push(disk_bytes(&dir));
+        }
+        let kept: usize = rooms
+            .iter()
+            .map(|room| store.after(room, 0, 10_000).unwrap().len())
+            .sum();
+        assert_eq!(kept, 500, "100 per room");
+        eprintln!("bytes on disk after each 2,000 messages: {sizes:?}");
+        let settled = sizes[9];
+        assert!(
+            sizes[29] <= settled + settled / 4,
+            "the file grew from {settled} to {} bytes after 60,000 messages: {sizes:?}",
+            sizes[29]
+        );
     }
 
     #[test]
