@@ -118,7 +118,7 @@ pub struct Cli {
     #[arg(long, env = "CHAT_DATA_DIR", default_value = "chat-data")]
     pub data_dir: PathBuf,
     /// How long the store may gather messages before committing them together: what a crash
-    /// of the server can lose at most (at most 1s).
+    /// of the server loses, besides messages still queued for the store (at most 1s).
     #[arg(long, env = "CHAT_COMMIT_INTERVAL", default_value = "10ms", value_parser = parse_duration)]
     pub commit_interval: Duration,
     /// Messages the store keeps per room, the newest (older ones are deleted).

@@ -18,7 +18,7 @@
 //!              └───────────────────┘       rate ◀── session        cli ──▶ config
 //! ```
 //!
-//! Each arrow means "uses" (`net` also uses `hub`, `broker`, `stats` and `config` directly, to
+//! Each arrow means "uses" (`net` also uses `hub`, `broker`, `store`, `stats` and `config` directly, to
 //! build and hand out the shared state; the drawing leaves out arrows that only repeat the
 //! direction); nothing uses a module that uses it back (a test in the workspace's
 //! `tests/imports.rs` fails if one does). Read from the right: [`store`] keeps room messages

@@ -488,6 +488,41 @@ mod tests {
     }
 
     #[test]
+    fn a_restored_room_serves_its_last_messages_and_never_reuses_a_stored_id() {
+        let hub = hub(Config {
+            history: 2,
+            ..Config::default()
+        });
+        // A newest id far beyond the clock: the next id must still be above it.
+        let newest = u64::MAX / 4;
+        let frames: Vec<(u64, Utf8Bytes)> = (newest - 2..=newest)
+            .map(|id| {
+                (
+                    id,
+                    Utf8Bytes::from(format!(r#"{{"type":"message","id":{id},"text":"{id}"}}"#)),
+                )
+            })
+            .collect();
+        hub.restore(vec![RoomHistory {
+            room: "r".into(),
+            messages: frames,
+            newest,
+        }]);
+        let (_alice, mut a) = user(&hub, 1, "alice");
+        hub.join(1, "r", None, None).unwrap();
+        let joined = next(&mut a);
+        let ids: Vec<u64> = joined["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ids, [newest - 1, newest], "the last --history of them");
+        hub.send(1, "r", "new").unwrap();
+        assert_eq!(next(&mut a)["id"].as_u64(), Some(newest + 1));
+    }
+
+    #[test]
     fn names_are_unique_case_insensitively_and_freed_on_disconnect() {
         let hub = hub(Config::default());
         let (_alice, _a) = user(&hub, 1, "Alice");

@@ -27,7 +27,7 @@ use crate::broker::{Broker, RedisBroker};
 use crate::config::Config;
 use crate::hub::{Departures, Hub};
 use crate::stats::{Stats, StatsSnapshot};
-use crate::store::{Journal, Retention, RoomHistory, SqliteStore, Store};
+use crate::store::{Journal, Retention, RoomHistory, SqliteStore, Store, StoreError, what_to_do};
 
 /// A bound server, not yet accepting.
 #[derive(Debug)]
@@ -228,12 +228,18 @@ async fn open_store(
         let store = SqliteStore::open(&dir)?;
         let recent = store.recent(rooms, history)?;
         tracing::info!(file = %store.path().display(), rooms = recent.len(), "message store opened");
-        Ok::<_, crate::store::StoreError>((store, recent))
+        Ok::<_, StoreError>((store, recent))
     })
     .await
     .map_err(io::Error::other)?;
-    let (store, recent) =
-        opened.map_err(|err| io::Error::other(format!("message store: {err}")))?;
+    let (store, recent) = opened.map_err(|err| {
+        // Opening says what to do itself; a read that fails (a damaged page) gets it here.
+        let message = match &err {
+            StoreError::Sqlite(sqlite) => format!("message store: {err} ({})", what_to_do(sqlite)),
+            StoreError::Open(_) => format!("message store: {err}"),
+        };
+        io::Error::other(message)
+    })?;
     let store: Arc<dyn Store> = Arc::new(store);
     let retention = Retention {
         messages: config.retain_messages,

@@ -44,7 +44,8 @@ pub enum StoreError {
 
 /// Somewhere room messages are kept. A backend must keep, for each room, messages in the order
 /// of their ids, never lose a batch it accepted in part (a batch is all or nothing), and
-/// answer reads from what it holds; [`conformance::check`](super::conformance::check) tests exactly that.
+/// answer reads from what it holds; [`conformance::check`](super::conformance::check) tests the
+/// order and the reads (a batch's all-or-nothing is SQLite's transaction, not tested there).
 ///
 /// The methods block (SQLite does file I/O): the journal calls them from its own thread, and
 /// the server reads at start-up, before it accepts anyone.

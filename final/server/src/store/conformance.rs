@@ -106,6 +106,16 @@ pub fn check(store: &dyn Store) {
     );
 
     // Retention: the newest `keep` of the rooms named, and nothing older than the cut-off.
+    assert_eq!(
+        store.prune(&["go"], 10, 0).expect("prune"),
+        0,
+        "prune: fewer than `keep` stay"
+    );
+    assert_eq!(
+        ids(&store.after("go", 0, 100).expect("after")),
+        [3, 4, 100],
+        "prune: fewer than `keep` stay"
+    );
     let deleted = store.prune(&["rust"], 3, 0).expect("prune");
     assert_eq!(deleted, 5, "prune: rust keeps its 3 newest of 8");
     assert_eq!(

@@ -10,17 +10,19 @@
 //! one does ("group commit"); when the server is quiet, a message is committed within
 //! `commit_interval` of being sent.
 //!
-//! After each commit, the rooms it wrote to are trimmed to their newest `--retain-messages`,
-//! and messages older than `--retain-days` are deleted (an index on their time makes that a
-//! visit of the old rows only), so the file stops growing however long the server runs.
+//! After a commit, messages older than `--retain-days` are deleted (an index on their time makes
+//! that a visit of the old rows only), and a room that has had a tenth of `--retain-messages`
+//! more messages since it was last trimmed is trimmed to its newest `--retain-messages`; so
+//! the file stops growing however long the server runs.
 //!
 //! What a crash of the process can lose is what was not committed yet: the messages of the
-//! last `commit_interval`, and any still waiting in the queue. A full queue (the disk cannot
+//! last `commit_interval`, any still waiting in the queue, and the commit under way. A full queue (the disk cannot
 //! keep up) or a failed commit loses messages from the store, never from the conversation: they
 //! were delivered already. Both are counted and logged, and a failed commit reports the store
 //! as down (`/healthz` answers 503) until a commit succeeds again.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -47,6 +49,9 @@ pub struct Journal {
     queue: SyncSender<Entry>,
     writer: Mutex<Option<JoinHandle<()>>>,
     stats: Arc<Stats>,
+    /// Set at the first message dropped for a full queue, cleared by the next good commit: the
+    /// warning is logged once per episode, not once per message under the hub's lock.
+    dropping: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -65,6 +70,8 @@ impl Journal {
     ) -> Journal {
         let (queue, entries) = mpsc::sync_channel(QUEUE_CAPACITY);
         let writer_stats = Arc::clone(&stats);
+        let dropping = Arc::new(AtomicBool::new(false));
+        let writer_dropping = Arc::clone(&dropping);
         let writer = std::thread::Builder::new()
             .name("chat-store".into())
             .spawn(move || {
@@ -73,6 +80,7 @@ impl Journal {
                     retention,
                     stats: &writer_stats,
                     since_trim: HashMap::new(),
+                    dropping: &writer_dropping,
                 };
                 writer.run(&entries, commit_interval);
             })
@@ -85,6 +93,7 @@ impl Journal {
             queue,
             writer: Mutex::new(writer),
             stats,
+            dropping,
         }
     }
 
@@ -95,7 +104,11 @@ impl Journal {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 self.stats.store_dropped();
-                tracing::warn!("the store cannot keep up: a message was not stored");
+                if !self.dropping.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        "the store cannot keep up: messages are not stored until it catches up (chat_store_dropped_total counts them)"
+                    );
+                }
             }
             Err(TrySendError::Disconnected(_)) => self.stats.store_dropped(),
         }
@@ -148,6 +161,8 @@ struct Writer<'a> {
     stats: &'a Stats,
     /// Messages written to each room since it was last trimmed.
     since_trim: HashMap<String, usize>,
+    /// Shared with the [`Journal`]: cleared by a good commit.
+    dropping: &'a AtomicBool,
 }
 
 impl Writer<'_> {
@@ -188,6 +203,9 @@ impl Writer<'_> {
             Ok(()) => {
                 self.stats.store_committed(batch.len());
                 self.stats.store_up(true);
+                if self.dropping.swap(false, Ordering::Relaxed) {
+                    tracing::info!("the store has caught up");
+                }
                 self.prune(batch);
             }
             Err(err) => {
@@ -201,21 +219,21 @@ impl Writer<'_> {
 
     /// Only rooms that were just written to can have grown past the count, and trimming one
     /// visits its `keep` newest rows: so a room is trimmed once a tenth of `keep` more messages
-    /// were written to it, which keeps it under 1.1 × `keep` (1.2 × just after a restart,
-    /// when what was written before is not counted) for a tenth of a row visit per message.
+    /// were written to it, which keeps it under 1.1 × `keep` (a little more just after a restart,
+    /// when what was written before is not counted) for about ten row visits per message (rather than `keep` per commit).
     /// Age applies to every room, and costs only the old rows, through an index.
     fn prune(&mut self, batch: &[StoredMessage]) {
         let every = (self.retention.messages / 10).max(1);
         for message in batch {
             *self.since_trim.entry(message.room.clone()).or_default() += 1;
         }
-        let mut rooms: Vec<&str> = Vec::new();
-        for (room, written) in &mut self.since_trim {
-            if *written >= every {
-                *written = 0;
-                rooms.push(room);
-            }
-        }
+        let rooms: Vec<String> = self
+            .since_trim
+            .iter()
+            .filter(|(_, written)| **written >= every)
+            .map(|(room, _)| room.clone())
+            .collect();
+        let names: Vec<&str> = rooms.iter().map(String::as_str).collect();
         let before_ms = self.retention.max_age.map_or(i64::MIN, |age| {
             let age = i64::try_from(age.as_millis()).unwrap_or(i64::MAX);
             batch
@@ -225,8 +243,14 @@ impl Writer<'_> {
                 .unwrap_or(0)
                 .saturating_sub(age)
         });
-        match self.store.prune(&rooms, self.retention.messages, before_ms) {
-            Ok(deleted) => self.stats.store_pruned(deleted),
+        match self.store.prune(&names, self.retention.messages, before_ms) {
+            Ok(deleted) => {
+                self.stats.store_pruned(deleted);
+                for room in &rooms {
+                    self.since_trim.insert(room.clone(), 0);
+                }
+            }
+            // The rooms keep their counts, so the next commit tries again.
             Err(err) => tracing::warn!(%err, "the store could not delete old messages"),
         }
         // Rooms quiet since their last trim need no entry (a busy server has many rooms).

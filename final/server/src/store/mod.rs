@@ -27,4 +27,4 @@ mod sqlite;
 pub use api::{Retention, RoomHistory, Store, StoreError, StoredMessage};
 pub use journal::{Journal, QUEUE_CAPACITY};
 pub use memory::MemoryStore;
-pub use sqlite::{FILE_NAME, SqliteStore};
+pub use sqlite::{FILE_NAME, SqliteStore, hint as what_to_do};

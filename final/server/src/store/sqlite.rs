@@ -137,7 +137,7 @@ fn prepare(connection: &Connection) -> rusqlite::Result<()> {
 }
 
 /// What to do about an error at start-up, in a few words.
-fn hint(err: &rusqlite::Error) -> &'static str {
+pub fn hint(err: &rusqlite::Error) -> &'static str {
     match err.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             "another chat-server is using this --data-dir: stop it, or give this one another folder"
@@ -260,7 +260,9 @@ impl Store for SqliteStore {
         let mut deleted =
             transaction.execute("DELETE FROM messages WHERE at_ms < ?1", [before_ms])?;
         {
-            // Per room, everything below the `keep`-th newest id: one seek in the primary key.
+            // Per room, everything below the `keep`-th newest id, found by stepping over the
+            // `keep` newest entries of the primary key (which is why the journal trims a room
+            // only now and then).
             let mut trim = transaction.prepare(
                 "DELETE FROM messages WHERE room = ?1 AND id < \
                  (SELECT id FROM messages WHERE room = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
