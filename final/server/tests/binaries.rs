@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::path::Path;
 use std::time::Duration;
 
 use roadmap_tests::milestone_binary;
@@ -13,17 +14,8 @@ use support::Client;
 
 const WAIT: Duration = Duration::from_secs(20);
 
-/// The message store's folder for this run (the program's default, ./chat-data, would be in
-/// the source tree).
-fn data_folder() -> std::path::PathBuf {
-    roadmap_tests::workspace_root()
-        .join("target/test-stores")
-        .join(format!("binaries-{}", std::process::id()))
-}
-
-/// The program as a person starts it, with its message store in [`data_folder`].
-fn start_server(listen: &str) -> (Running, String) {
-    let data = data_folder();
+/// The program as a person starts it, with its message store in `data`.
+fn start_server(listen: &str, data: &Path) -> (Running, String) {
     let mut server = Running::start(
         env!("CARGO_BIN_EXE_chat-server").as_ref(),
         &[
@@ -75,8 +67,8 @@ fn help_lists_every_option_with_its_environment_variable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_chats_and_catches_up_after_a_server_restart() {
-    let _ = std::fs::remove_dir_all(data_folder());
-    let (mut server, url) = start_server("127.0.0.1:0");
+    let data = support::store_folder("binaries");
+    let (mut server, url) = start_server("127.0.0.1:0", &data);
     let addr = url
         .trim_start_matches("ws://")
         .trim_end_matches("/ws")
@@ -125,7 +117,7 @@ async fn the_client_chats_and_catches_up_after_a_server_restart() {
     alice.expect_line("* connection lost (1001 server shutting down)", WAIT);
 
     // A new server on the same address; bob says two things, alice catches up on them exactly once.
-    let (_server, _) = start_server(&addr);
+    let (_server, _) = start_server(&addr, &data);
     let mut bob = Client::hello(&url, "bob").await;
     bob.join("rust").await;
     bob.send(json!({"type": "send", "room": "rust", "text": "during the restart"}))

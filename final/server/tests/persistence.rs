@@ -3,28 +3,20 @@
 //! increasing, and a second server cannot open the same store. Book: "Running the server",
 //! section "Keeping the history".
 //!
-//! Each test has a folder of its own under the workspace's `target/test-stores/`.
+//! Each test has a folder of its own under the workspace's `target/test-stores/` (`support::store_folder`).
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions, in a test crate
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use chat_server::ServerBuilder;
 use roadmap_tests::process::Running;
 use serde_json::{Value, json};
-use support::{Client, metric, start};
+use support::{Client, metric, start, store_folder as folder};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn folder(name: &str) -> PathBuf {
-    let dir = roadmap_tests::workspace_root()
-        .join("target/test-stores")
-        .join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
 
 /// Sends `count` messages to `room`, each waiting for its own copy; returns (id, text) of each.
 async fn say(client: &mut Client, room: &str, prefix: &str, count: usize) -> Vec<(u64, String)> {

@@ -44,6 +44,16 @@ pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
     .await;
 }
 
+/// An empty folder for a message store, `target/test-stores/<name>-<pid>` (git-ignored): the
+/// program's default, ./chat-data, would be in the source tree.
+pub fn store_folder(name: &str) -> std::path::PathBuf {
+    let dir = roadmap_tests::workspace_root()
+        .join("target/test-stores")
+        .join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
 /// `GET path` over plain HTTP/1.1; returns the head (lowercased) and the body.
 pub async fn get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
