@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 use crate::memory::Memory;
 
 /// The commands, as `/help` shows them.
-pub const HELP: &str = "commands: /join ROOM, /leave [ROOM], /room ROOM (switch), /msg USER TEXT, /rooms, /help, /quit; anything else goes to the current room";
+pub const HELP: &str = "commands: /join ROOM, /leave [ROOM], /room ROOM (switch), /msg USER TEXT, /rooms, /more (older messages), /help, /quit; anything else goes to the current room";
+
+/// How many older messages `/more` asks for.
+const MORE: usize = 20;
 
 /// What to do with one typed line.
 #[derive(Debug, PartialEq)]
@@ -55,6 +58,16 @@ pub(crate) fn interpret(line: &str, memory: &mut Memory) -> Typed {
             None => Typed::Say("* usage: /msg USER TEXT".to_owned()),
         },
         "/rooms" => Typed::Request(json!({"type": "rooms"})),
+        // The 20 messages before the oldest one shown in the current room (scrollback).
+        "/more" => match &memory.current {
+            Some(room) => match memory.oldest.get(room) {
+                Some(oldest) => Typed::Request(
+                    json!({"type": "history", "room": room, "before": oldest, "limit": MORE}),
+                ),
+                None => Typed::Request(json!({"type": "history", "room": room, "limit": MORE})),
+            },
+            None => Typed::Say("* join a room first: /join ROOM".to_owned()),
+        },
         _ if command.starts_with('/') => Typed::Say(format!("* unknown command {command}; {HELP}")),
         _ => match &memory.current {
             Some(room) => Typed::Request(json!({"type": "send", "room": room, "text": line})),
@@ -95,5 +108,14 @@ mod tests {
             Typed::Request(json!({"type": "direct", "to": "bob", "text": "psst"}))
         );
         assert_eq!(interpret("/quit", &mut memory), Typed::Quit);
+        assert_eq!(
+            interpret("/more", &mut memory),
+            Typed::Request(json!({"type": "history", "room": "go", "limit": 20}))
+        );
+        memory.oldest.insert("go".into(), 41);
+        assert_eq!(
+            interpret("/more", &mut memory),
+            Typed::Request(json!({"type": "history", "room": "go", "before": 41, "limit": 20}))
+        );
     }
 }

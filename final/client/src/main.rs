@@ -1,7 +1,7 @@
 //! `chat-client USERNAME` — the terminal client of the final server. Book: "Running the server".
 //!
 //! Joins `general` (or the `--room`s given), sends what you type to the current room, and
-//! understands `/join`, `/leave`, `/room`, `/msg`, `/rooms`, `/help` and `/quit`. When the
+//! understands `/join`, `/leave`, `/room`, `/msg`, `/rooms`, `/more`, `/help` and `/quit`. When the
 //! connection is lost it reconnects with backoff and catches up on every room with `since`.
 
 use chat_client::{self as client, ClientEnd, ClientOptions};

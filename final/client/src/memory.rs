@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, VecDeque};
 pub(crate) struct Memory {
     /// Rooms it is in, with the id of the last message shown in each.
     pub(crate) rooms: BTreeMap<String, Option<u64>>,
+    /// The oldest message shown in each room: where `/more` reads back from.
+    pub(crate) oldest: BTreeMap<String, u64>,
     pub(crate) current: Option<String>,
     pub(crate) pending: VecDeque<String>,
     pub(crate) connected_before: bool,

@@ -20,8 +20,10 @@ pub(crate) fn shown(frame: &Value, memory: &mut Memory, me: &str) -> Vec<String>
     match str_field(frame, "type") {
         "message" => message_line(frame, memory).into_iter().collect(),
         "joined" => joined_lines(frame, memory, room),
+        "history" => older_lines(frame, memory, room),
         "left" => {
             memory.rooms.remove(room);
+            memory.oldest.remove(room);
             if memory.current.as_deref() == Some(room) {
                 memory.current = memory.rooms.keys().next().cloned();
             }
@@ -107,8 +109,33 @@ fn joined_lines(frame: &Value, memory: &mut Memory, room: &str) -> Vec<String> {
         ));
     }
     let history = frame["history"].as_array().into_iter().flatten();
+    if let Some(first) = frame["history"][0]["id"].as_u64() {
+        remember_oldest(memory, room, first);
+    }
     lines.extend(history.filter_map(|message| message_line(message, memory)));
     lines
+}
+
+/// A `history` reply (`/more`): older messages, shown as they are (they were not seen on this
+/// screen, and they do not move the last id shown), then whether the room goes further back.
+fn older_lines(frame: &Value, memory: &mut Memory, room: &str) -> Vec<String> {
+    let messages = frame["messages"].as_array().map_or(&[][..], Vec::as_slice);
+    if let Some(first) = messages.first().and_then(|m| m["id"].as_u64()) {
+        remember_oldest(memory, room, first);
+    }
+    let mut lines = vec![format!("* earlier in #{room}:")];
+    lines.extend(messages.iter().map(format_message));
+    lines.push(if frame["more"] == true {
+        "* (/more for older ones)".to_owned()
+    } else {
+        format!("* (the beginning of #{room})")
+    });
+    lines
+}
+
+fn remember_oldest(memory: &mut Memory, room: &str, id: u64) {
+    let oldest = memory.oldest.entry(room.to_owned()).or_insert(id);
+    *oldest = (*oldest).min(id);
 }
 
 /// An error that answers a `join` (ids `join:ROOM` and `rejoin:ROOM`): the room is forgotten, so
@@ -134,12 +161,20 @@ fn message_line(message: &Value, memory: &mut Memory) -> Option<String> {
         return None; // already shown
     }
     *last = Some(id);
-    Some(format!(
-        "[{}] #{room} <{}> {}",
+    if memory.oldest.get(room).is_none_or(|oldest| id < *oldest) {
+        memory.oldest.insert(room.to_owned(), id);
+    }
+    Some(format_message(message))
+}
+
+fn format_message(message: &Value) -> String {
+    format!(
+        "[{}] #{} <{}> {}",
         clock(message),
+        str_field(message, "room"),
         str_field(message, "username"),
         str_field(message, "text")
-    ))
+    )
 }
 
 pub(crate) fn str_field<'a>(frame: &'a Value, field: &str) -> &'a str {
@@ -185,6 +220,20 @@ mod tests {
             ["* back in #r; here: a, me", "[10:20:30] #r <a> t"]
         );
         assert_eq!(memory.rooms["r"], Some(6));
+        assert_eq!(memory.oldest["r"], 5);
+        let older =
+            json!({"type":"history","room":"r","messages":[message(2), message(3)],"more":false});
+        assert_eq!(
+            shown(&older, &mut memory, "me"),
+            [
+                "* earlier in #r:",
+                "[10:20:30] #r <a> t",
+                "[10:20:30] #r <a> t",
+                "* (the beginning of #r)"
+            ]
+        );
+        assert_eq!(memory.oldest["r"], 2, "/more goes on from there");
+        assert_eq!(memory.rooms["r"], Some(6), "the last id shown is unchanged");
     }
 
     #[test]

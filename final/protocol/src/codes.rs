@@ -39,7 +39,8 @@ pub enum ErrorCode {
     UnknownUser,
     /// The connection sends faster than its rate limit; the request was dropped.
     RateLimited,
-    /// The server cannot reach its message broker (Redis) just now; the request was not done.
+    /// The server cannot reach its message broker (Redis) or its message store just now, or the
+    /// store cannot keep up with `--durability immediate`; the request was not done.
     Unavailable,
 }
 // ANCHOR_END: error_code

@@ -24,10 +24,11 @@ mod request;
 
 pub use codes::{CloseCode, ErrorCode};
 pub use reply::{
-    PresenceEvent, RoomInfo, encode_direct, encode_error, encode_gap, encode_joined, encode_left,
-    encode_message, encode_message_parts, encode_presence, encode_rooms, encode_welcome, timestamp,
+    PresenceEvent, RoomInfo, encode_direct, encode_error, encode_gap, encode_history,
+    encode_joined, encode_left, encode_message, encode_message_parts, encode_presence,
+    encode_rooms, encode_welcome, timestamp,
 };
-pub use request::{DecodeError, Request, RequestId, decode};
+pub use request::{DecodeError, HISTORY_DEFAULT, HISTORY_LIMIT, Request, RequestId, decode};
 
 #[cfg(test)]
 mod tests {
@@ -81,6 +82,22 @@ mod tests {
                 },
             ),
             (r#"{"type":"rooms","extra":"ignored"}"#, Request::Rooms),
+            (
+                r#"{"type":"history","room":"r","before":41,"limit":100}"#,
+                Request::History {
+                    room: "r".into(),
+                    before: Some(41),
+                    limit: 100,
+                },
+            ),
+            (
+                r#"{"type":"history","room":"r"}"#,
+                Request::History {
+                    room: "r".into(),
+                    before: None,
+                    limit: HISTORY_DEFAULT,
+                },
+            ),
         ];
         for (frame, expected) in cases {
             assert_eq!(decode(frame).1, Ok(expected), "{frame}");
@@ -118,6 +135,9 @@ mod tests {
             "42",
             r#"{"id":1}"#,
             r#"{"type":"join","since":1e400}"#,
+            r#"{"type":"history","room":"r","limit":0}"#,
+            r#"{"type":"history","room":"r","limit":101}"#,
+            r#"{"type":"history","room":"r","before":-1}"#,
         ] {
             let (_, result) = decode(frame);
             assert_eq!(result.unwrap_err().code, ErrorCode::BadRequest, "{frame}");
@@ -151,6 +171,10 @@ mod tests {
         assert_eq!(
             parse(&encode_joined(None, "r", &[], &[], true)),
             json!({"type":"joined","room":"r","members":[],"history":[],"truncated":true})
+        );
+        assert_eq!(
+            parse(&encode_history(Some(&id), "rust", &[&message], true)),
+            json!({"type":"history","id":"j","room":"rust","messages":[parse(&message)],"more":true})
         );
         assert_eq!(
             parse(&encode_error(None, ErrorCode::NotJoined, "no")),

@@ -125,18 +125,48 @@ pub fn encode_joined(
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         truncated: bool,
     }
-    // Each stored message is valid JSON (the server wrote it), so it is embedded as it is.
-    let history = history
-        .iter()
-        .filter_map(|json| serde_json::from_str::<&RawValue>(json.as_str()).ok())
-        .collect();
     encode(&Joined {
         kind: "joined",
         id,
         room,
         members,
-        history,
+        history: raw(history),
         truncated,
+    })
+}
+
+/// Stored messages, embedded as they are: each is valid JSON (the server wrote it).
+fn raw<'a>(frames: &[&'a Utf8Bytes]) -> Vec<&'a RawValue> {
+    frames
+        .iter()
+        .filter_map(|json| serde_json::from_str::<&RawValue>(json.as_str()).ok())
+        .collect()
+}
+
+/// `{"type":"history","room":"rust","messages":[…],"more":true}`: the answer to `history`,
+/// messages oldest first; `more` says whether older ones are kept.
+pub fn encode_history(
+    id: Option<&RequestId>,
+    room: &str,
+    messages: &[&Utf8Bytes],
+    more: bool,
+) -> Utf8Bytes {
+    #[derive(Serialize)]
+    struct History<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a RequestId>,
+        room: &'a str,
+        messages: Vec<&'a RawValue>,
+        more: bool,
+    }
+    encode(&History {
+        kind: "history",
+        id,
+        room,
+        messages: raw(messages),
+        more,
     })
 }
 

@@ -44,8 +44,24 @@ pub enum Request {
     },
     /// `{"type":"rooms"}`: the list of rooms and their sizes.
     Rooms,
+    /// `{"type":"history","room":"rust","before":41,"limit":50}`: older messages of a joined
+    /// room (scrollback), the `limit` ones just before id `before`.
+    History {
+        /// The room.
+        room: String,
+        /// Messages with an id below this one; `None`: the newest.
+        before: Option<u64>,
+        /// How many at most, 1 to [`HISTORY_LIMIT`] (default [`HISTORY_DEFAULT`]).
+        limit: usize,
+    },
 }
 // ANCHOR_END: request
+
+/// The most messages one `history` request may ask for.
+pub const HISTORY_LIMIT: usize = 100;
+
+/// How many messages a `history` request without `limit` gets.
+pub const HISTORY_DEFAULT: usize = 50;
 
 /// The `id` a client may put on any request; the reply echoes it. Any JSON number or string.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -69,6 +85,8 @@ struct Envelope {
     text: Option<String>,
     to: Option<String>,
     since: Option<u64>,
+    before: Option<u64>,
+    limit: Option<u64>,
 }
 
 /// Only the `id`, for when the rest of a request does not decode.
@@ -145,16 +163,34 @@ impl Envelope {
                 text: need(self.text, "text")?,
             },
             "rooms" => Request::Rooms,
+            "history" => Request::History {
+                room: need(self.room, "room")?,
+                before: self.before,
+                limit: history_limit(self.limit)?,
+            },
             _ => {
                 let shown: String = kind.chars().take(32).collect();
                 return Err(DecodeError::new(
                     ErrorCode::UnknownType,
                     format!(
-                        "unknown request type {shown:?}: expected hello, join, send, leave, direct or rooms"
+                        "unknown request type {shown:?}: expected hello, join, send, leave, direct, rooms or history"
                     ),
                 ));
             }
         })
+    }
+}
+
+/// A `history` request's `limit`: absent means [`HISTORY_DEFAULT`]; 0 or above
+/// [`HISTORY_LIMIT`] is refused rather than quietly changed.
+fn history_limit(limit: Option<u64>) -> Result<usize, DecodeError> {
+    match limit {
+        None => Ok(HISTORY_DEFAULT),
+        Some(n) if (1..=HISTORY_LIMIT as u64).contains(&n) => Ok(n as usize),
+        Some(n) => Err(DecodeError::new(
+            ErrorCode::BadRequest,
+            format!("`limit` must be 1 to {HISTORY_LIMIT}, not {n}"),
+        )),
     }
 }
 

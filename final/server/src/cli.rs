@@ -14,6 +14,7 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::config::{Config, ConfigError, ServerBuilder};
+use crate::store::Durability;
 
 // ANCHOR: cli
 /// The final chat server of the Rust Chat Roadmap. Clients connect to ws://ADDRESS/ws.
@@ -127,6 +128,20 @@ pub struct Cli {
     /// Days the store keeps a message (0: whatever its age).
     #[arg(long, env = "CHAT_RETAIN_DAYS", default_value_t = 30)]
     pub retain_days: u32,
+    /// When a message counts as kept: `batch` (delivered at once, committed within
+    /// --commit-interval: a crash may lose that much) or `immediate` (committed and flushed to
+    /// the disk before anyone receives it: slower, loses nothing anyone saw).
+    #[arg(long, env = "CHAT_DURABILITY", value_enum, default_value_t = DurabilityKind::Batch)]
+    pub durability: DurabilityKind,
+}
+
+/// When a message counts as kept (`--durability`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DurabilityKind {
+    /// Delivered at once, committed within --commit-interval.
+    Batch,
+    /// Committed, and flushed to the disk, before anyone receives it.
+    Immediate,
 }
 
 /// Where room messages are kept (`--store`).
@@ -175,6 +190,10 @@ impl Cli {
             .commit_interval(self.commit_interval)
             .retain_messages(self.retain_messages)
             .retain_days(self.retain_days)
+            .durability(match self.durability {
+                DurabilityKind::Batch => Durability::Batch,
+                DurabilityKind::Immediate => Durability::Immediate,
+            })
             .build()
     }
 }
@@ -229,6 +248,22 @@ mod tests {
         );
         assert_eq!(data_dir(&["--store", "memory"]), None);
         assert_eq!(data_dir(&["--redis-url", "redis://127.0.0.1:6379"]), None);
+        let immediate = Cli::try_parse_from(["chat-server", "--durability", "immediate"]).unwrap();
+        assert_eq!(
+            immediate.config().unwrap().durability,
+            Durability::Immediate
+        );
+        let err = Cli::try_parse_from([
+            "chat-server",
+            "--durability",
+            "immediate",
+            "--store",
+            "memory",
+        ])
+        .unwrap()
+        .config()
+        .unwrap_err();
+        assert!(err.to_string().contains("needs the message store"), "{err}");
     }
 
     #[test]

@@ -10,6 +10,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::store::Durability;
+
 /// The limits and timings of a server. Build one with [`ServerBuilder`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -88,6 +90,10 @@ pub struct Config {
     pub retain_messages: usize,
     /// Days the store keeps a message; 0: whatever its age.
     pub retain_days: u32,
+    /// When a message counts as kept: [`Durability::Batch`] delivers at once and commits within
+    /// `commit_interval`; [`Durability::Immediate`] commits (and flushes to the disk) before
+    /// anyone receives the message. Immediate needs a store (`data_dir`, no `redis_url`).
+    pub durability: Durability,
 }
 
 impl Default for Config {
@@ -122,6 +128,7 @@ impl Default for Config {
             commit_interval: Duration::from_millis(10),
             retain_messages: 10_000,
             retain_days: 30,
+            durability: Durability::Batch,
         }
     }
 }
@@ -223,6 +230,8 @@ impl ServerBuilder {
         retain_messages: usize;
         /// See [`Config::retain_days`].
         retain_days: u32;
+        /// See [`Config::durability`].
+        durability: Durability;
     }
 
     /// Checks that the limits make sense together.
@@ -278,6 +287,12 @@ impl ServerBuilder {
         if c.commit_interval > Duration::from_secs(1) {
             return Err(ConfigError(
                 "commit_interval must be at most 1s: a crash may lose up to that much".into(),
+            ));
+        }
+        if c.durability == Durability::Immediate && (c.data_dir.is_none() || c.redis_url.is_some())
+        {
+            return Err(ConfigError(
+                "durability immediate needs the message store: not with --store memory or --redis-url".into(),
             ));
         }
         if c.max_message_bytes < 256 {

@@ -8,7 +8,9 @@
 //! Keeping it free of sockets and clocks is what lets it be tested, and fuzzed, directly.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::broker::{Broker, REDIS_TIMEOUT, RedisBroker};
 use crate::config::Config;
@@ -17,6 +19,17 @@ use crate::names::{self, TextProblem};
 use crate::rate::TokenBucket;
 use crate::stats::Stats;
 use chat_protocol::{self as protocol, CloseCode, ErrorCode, Request, RequestId};
+
+/// The longest a `history` request waits for the store's disk before it is refused with
+/// `unavailable`.
+pub const STORE_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn store_unavailable() -> Refusal {
+    (
+        ErrorCode::Unavailable,
+        "the server's message store did not answer; try again shortly".into(),
+    )
+}
 
 /// What the connection's task must do after a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,7 +206,52 @@ impl Session {
                 self.peer.deliver(protocol::encode_rooms(id, &hub.rooms()));
                 Ok(())
             }
+            Request::History {
+                room,
+                before,
+                limit,
+            } => self.history(hub, &room, before, limit, id).await,
         }
+    }
+
+    /// `history` (scrollback): what the hub holds in memory, completed from the store when
+    /// there is one. The store is read on a blocking thread, at most [`STORE_READ_TIMEOUT`].
+    async fn history(
+        &self,
+        hub: &Hub,
+        room: &str,
+        before: Option<u64>,
+        limit: usize,
+        id: Option<&RequestId>,
+    ) -> Result<(), Refusal> {
+        let mut older = hub.older(self.peer.id(), room, before, limit)?;
+        let stored = match older.journal.take() {
+            // Enough in memory already: no need for the disk.
+            Some((journal, mark)) if older.cached.len() <= limit => {
+                let (name, before) = (room.to_owned(), older.before);
+                let read = async move {
+                    // Messages the memory let go of may still be on their way to the disk.
+                    journal.written(mark).await;
+                    let store = journal.store();
+                    tokio::task::spawn_blocking(move || store.before(&name, before, limit + 1))
+                        .await
+                };
+                match tokio::time::timeout(STORE_READ_TIMEOUT, read).await {
+                    Ok(Ok(Ok(stored))) => stored,
+                    Ok(Ok(Err(err))) => {
+                        tracing::warn!(%err, "the store could not read a room's history");
+                        return Err(store_unavailable());
+                    }
+                    Ok(Err(_)) | Err(_) => return Err(store_unavailable()),
+                }
+            }
+            _ => Vec::new(),
+        };
+        let (messages, more) = older.answer(stored, limit);
+        let messages: Vec<&Utf8Bytes> = messages.iter().collect();
+        self.peer
+            .deliver(protocol::encode_history(id, room, &messages, more));
+        Ok(())
     }
 
     /// [`Session::apply`] when rooms are shared through Redis: the same requests, but `hello`,
@@ -226,6 +284,12 @@ impl Session {
                 self.peer.deliver(protocol::encode_rooms(id, &rooms));
                 Ok(())
             }
+            // From what this instance holds in memory (the last --history messages).
+            Request::History {
+                room,
+                before,
+                limit,
+            } => self.history(hub, &room, before, limit, id).await,
         }
     }
 

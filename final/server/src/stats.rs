@@ -73,6 +73,11 @@ pub struct Stats {
     store_failed: Counter,
     store_dropped: Counter,
     store_pruned: Counter,
+    store_commit_seconds: Histogram,
+    store_batch: Histogram,
+    store_queue: Gauge,
+    store_rows: Gauge,
+    store_file_bytes: Gauge,
 }
 
 /// The label pair of a close code: `code="4008",reason="too_slow"`.
@@ -107,6 +112,13 @@ impl Default for Stats {
             store_failed: Counter::default(),
             store_dropped: Counter::default(),
             store_pruned: Counter::default(),
+            // 50 µs, 100 µs, … about 0.8 s: a commit to the log, or a flush to the disk.
+            store_commit_seconds: Histogram::new(exponential_buckets(0.000_05, 2.0, 15)),
+            // 1, 2, 4, … 4,096 messages: up to the largest batch.
+            store_batch: Histogram::new(exponential_buckets(1.0, 2.0, 13)),
+            store_queue: Gauge::default(),
+            store_rows: Gauge::default(),
+            store_file_bytes: Gauge::default(),
         };
         stats.broker_up.set(1);
         stats.store_up.set(1);
@@ -219,6 +231,31 @@ impl Stats {
             "Room messages deleted from the store by retention (--retain-messages, --retain-days)",
             self.store_pruned.clone(),
         );
+        r.register(
+            "store_commit_seconds",
+            "How long each commit to the store took (a flush to the disk included, with --durability immediate)",
+            self.store_commit_seconds.clone(),
+        );
+        r.register(
+            "store_batch_messages",
+            "Room messages per commit (group commit: more under load)",
+            self.store_batch.clone(),
+        );
+        r.register(
+            "store_queue_messages",
+            "Room messages waiting for the store's writer, after its last commit",
+            self.store_queue.clone(),
+        );
+        r.register(
+            "store_rows",
+            "Room messages held in the store",
+            self.store_rows.clone(),
+        );
+        r.register(
+            "store_file_bytes",
+            "Bytes the store takes on the disk (the file and its write-ahead log)",
+            self.store_file_bytes.clone(),
+        );
         self
     }
     // ANCHOR_END: register
@@ -277,9 +314,29 @@ impl Stats {
         self.store_up.set(i64::from(up));
     }
 
-    pub(crate) fn store_committed(&self, messages: usize) {
+    pub(crate) fn store_committed(&self, messages: usize, took: std::time::Duration) {
         self.stored.inc_by(messages as u64);
         self.store_commits.inc();
+        self.store_rows
+            .inc_by(i64::try_from(messages).unwrap_or(i64::MAX));
+        self.store_commit_seconds.observe(took.as_secs_f64());
+        self.store_batch.observe(messages as f64);
+    }
+
+    pub(crate) fn store_sizes(&self, rows: u64, file_bytes: u64) {
+        self.store_rows.set(i64::try_from(rows).unwrap_or(i64::MAX));
+        self.store_file_bytes
+            .set(i64::try_from(file_bytes).unwrap_or(i64::MAX));
+    }
+
+    pub(crate) fn store_file_bytes(&self, bytes: u64) {
+        self.store_file_bytes
+            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
+    }
+
+    pub(crate) fn store_queue(&self, waiting: u64) {
+        self.store_queue
+            .set(i64::try_from(waiting).unwrap_or(i64::MAX));
     }
 
     pub(crate) fn store_failed(&self, messages: usize) {
@@ -292,6 +349,8 @@ impl Stats {
 
     pub(crate) fn store_pruned(&self, messages: u64) {
         self.store_pruned.inc_by(messages);
+        self.store_rows
+            .dec_by(i64::try_from(messages).unwrap_or(i64::MAX));
     }
 
     /// Whether the message store's last write worked (always true without a store).

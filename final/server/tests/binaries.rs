@@ -106,6 +106,10 @@ async fn the_client_chats_and_catches_up_after_a_server_restart() {
     alice.expect_line("#go <alice> gophers?", WAIT);
     alice.type_line("/room rust");
     alice.expect_line("* now talking in #rust", WAIT);
+    // Scrollback: nothing in #rust is older than what alice saw since she joined.
+    alice.type_line("/more");
+    alice.expect_line("* earlier in #rust:", WAIT);
+    alice.expect_line("* (the beginning of #rust)", WAIT);
 
     // Ctrl-C: the server closes everyone with 1001 and exits with success.
     server.interrupt();

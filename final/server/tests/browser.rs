@@ -177,8 +177,15 @@ async fn screenshot(page: &Browser, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-async fn start_server(addr: &str) -> RunningServer {
-    let config = ServerBuilder::new().build().unwrap();
+/// The server, with its message store in `data` (so a restart keeps the history), and a rate
+/// limit that lets the test fill a room quickly.
+async fn start_server(addr: &str, data: &Path) -> RunningServer {
+    let config = ServerBuilder::new()
+        .data_dir(Some(data.to_owned()))
+        .rate_per_sec(1_000.0)
+        .rate_burst(1_000)
+        .build()
+        .unwrap();
     Server::bind(addr, config).await.unwrap().spawn().unwrap()
 }
 
@@ -198,7 +205,8 @@ async fn two_browsers_and_a_terminal_client_chat_and_survive_a_restart() {
         );
         return;
     };
-    let server = start_server("127.0.0.1:0").await;
+    let data = support::store_folder("browser");
+    let server = start_server("127.0.0.1:0", &data).await;
     let addr = server.local_addr();
     let driver = start_driver(&chromedriver).await;
     let profiles = std::env::temp_dir().join(format!("chat-browser-test-{}", std::process::id()));
@@ -278,7 +286,7 @@ async fn two_browsers_and_a_terminal_client_chat_and_survive_a_restart() {
         "alice reconnecting",
     )
     .await;
-    let server = start_server(&addr.to_string()).await;
+    let server = start_server(&addr.to_string(), &data).await;
     carol.expect_line("* connected to", WAIT);
     carol.type_line("after the restart");
     for (page, name) in [(&alice, "alice"), (&bob, "bob")] {
@@ -325,6 +333,47 @@ async fn two_browsers_and_a_terminal_client_chat_and_survive_a_restart() {
     }
     screenshot(&alice, "2-alice-after-restart").await;
     screenshot(&bob, "2-bob-after-restart").await;
+
+    // Scrollback: a room of 150 messages; joining shows the last 100 (--history), and scrolling
+    // to the top brings the 50 before them, in order, then says where the room begins.
+    let mut dan = support::Client::hello(&server.url(), "dan").await;
+    dan.join("archive").await;
+    for n in 0..150 {
+        dan.send(json!({"type": "send", "room": "archive", "text": format!("old {n}")}))
+            .await;
+        dan.recv_type("message").await;
+    }
+    type_into(&alice, "#join-room", "archive").await;
+    submit(&alice, "#join").await;
+    until(
+        &alice,
+        "window.chatState.current === 'archive' && document.querySelectorAll('#messages .message').length >= 100",
+        "the archive room with its last 100 messages",
+    )
+    .await;
+    alice
+        .execute(
+            "document.querySelector('#messages').scrollTop = 0; return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    until(
+        &alice,
+        "[...document.querySelectorAll('#messages .event')].some(e => e.textContent.includes('The beginning of #archive'))",
+        "older messages, back to the beginning",
+    )
+    .await;
+    let texts = alice
+        .execute(
+            "return [...document.querySelectorAll('#messages .message .text')].map(e => e.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let expected: Vec<String> = (0..150).map(|n| format!("old {n}")).collect();
+    assert_eq!(texts, json!(expected), "all 150, each once, oldest first");
+    screenshot(&alice, "3-alice-scrolled-back").await;
 
     assert_eq!(server.stats().refused_origin, 0);
     alice.close().await.unwrap();

@@ -68,6 +68,13 @@ async fn a_graceful_restart_keeps_every_message_and_ids_carry_on() {
     assert!(report.drained);
 
     let server = start(builder()).await;
+    let addr = server.local_addr();
+    assert_eq!(
+        metric(addr, "chat_store_rows").await,
+        190,
+        "counted at start"
+    );
+    assert!(metric(addr, "chat_store_file_bytes").await > 0);
     let mut bob = Client::hello(&server.url(), "bob").await;
     assert_eq!(
         history(&bob.join("rust").await),
@@ -88,27 +95,39 @@ async fn a_graceful_restart_keeps_every_message_and_ids_carry_on() {
     // A new message gets an id above every stored one.
     let next = say(&mut bob, "rust", "after", 1).await;
     assert!(next[0].0 > rust.last().unwrap().0, "{next:?}");
+    support::bounded("the new message counted", async {
+        while metric(addr, "chat_store_rows").await != 191 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert_eq!(metric(addr, "chat_store_commit_seconds_count").await, 1);
+    assert_eq!(metric(addr, "chat_store_batch_messages_count").await, 1);
     server.shutdown().await;
 }
 
 /// A `chat-server` process on a free port with its store in `dir`.
 fn program(dir: &Path) -> (Running, String) {
-    let mut server = Running::start(
-        env!("CARGO_BIN_EXE_chat-server").as_ref(),
-        &[
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            dir.to_str().unwrap(),
-            "--rate",
-            "10000",
-            "--rate-burst",
-            "10000",
-            // Every stored message comes back in `joined`: the test sees the whole store.
-            "--history",
-            "1000",
-        ],
-    );
+    program_with(dir, &[])
+}
+
+/// [`program`] with more flags.
+fn program_with(dir: &Path, flags: &[&str]) -> (Running, String) {
+    let mut args = vec![
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--rate",
+        "10000",
+        "--rate-burst",
+        "10000",
+        // Every stored message comes back in `joined`: the test sees the whole store.
+        "--history",
+        "1000",
+    ];
+    args.extend_from_slice(flags);
+    let mut server = Running::start(env!("CARGO_BIN_EXE_chat-server").as_ref(), &args);
     let line = server.expect_line("chat-server listening on ws://", WAIT);
     let url = line.split_whitespace().nth(3).unwrap().to_owned();
     (server, url)
@@ -206,4 +225,266 @@ async fn a_server_without_a_store_forgets_on_restart_as_before() {
     let mut bob = Client::hello(&server.url(), "bob").await;
     assert!(history(&bob.join("rust").await).is_empty());
     server.shutdown().await;
+}
+
+/// Pages back through `room` with `history` requests of `limit`, from the oldest message of
+/// `newest` (a `joined` history); returns every page's (id, text) and `more`, oldest page first.
+async fn scroll_back(
+    client: &mut Client,
+    room: &str,
+    mut before: u64,
+    limit: usize,
+) -> Vec<(Vec<(u64, String)>, bool)> {
+    let mut pages = Vec::new();
+    loop {
+        client
+            .send(json!({"type": "history", "room": room, "before": before, "limit": limit, "id": before}))
+            .await;
+        let page = client.recv_type("history").await;
+        assert_eq!(page["id"], before, "the reply echoes the request's id");
+        assert_eq!(page["room"], room);
+        let messages = history(&json!({"history": page["messages"]}));
+        let more = page["more"].as_bool().unwrap();
+        assert!(messages.len() <= limit, "at most `limit`");
+        if let Some(&(oldest, _)) = messages.first() {
+            before = oldest;
+        }
+        let done = !more;
+        pages.push((messages, more));
+        if done {
+            break;
+        }
+        assert!(pages.len() < 100, "paging ends");
+    }
+    pages.reverse();
+    pages
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scrollback_pages_through_the_whole_store_without_gap_or_repeat() {
+    let dir = folder("scrollback");
+    let builder = || {
+        ServerBuilder::new()
+            .rate_per_sec(10_000.0)
+            .rate_burst(10_000)
+            .history(20)
+            .data_dir(Some(dir.clone()))
+    };
+    let server = start(builder()).await;
+    let mut alice = Client::hello(&server.url(), "alice").await;
+    alice.join("rust").await;
+    let said = say(&mut alice, "rust", "line", 250).await;
+    // Before a restart: the newest come from memory, the rest from the file.
+    let pages = scroll_back(&mut alice, "rust", said[230].0, 100).await;
+    let read: Vec<(u64, String)> = pages.iter().flat_map(|(page, _)| page.clone()).collect();
+    assert_eq!(
+        read,
+        said[..230],
+        "every message before the one asked, once, in order"
+    );
+    let sizes: Vec<usize> = pages.iter().map(|(page, _)| page.len()).collect();
+    assert_eq!(sizes, [30, 100, 100], "full pages, the oldest last");
+    assert!(!pages[0].1, "nothing before the first message");
+    assert!(pages[1].1 && pages[2].1, "more before every other page");
+
+    // A stranger may not read the room; a limit above 100 is refused.
+    let mut mallory = Client::hello(&server.url(), "mallory").await;
+    mallory
+        .send(json!({"type": "history", "room": "rust", "before": said[249].0}))
+        .await;
+    mallory.expect_error("not_joined").await;
+    alice
+        .send(json!({"type": "history", "room": "rust", "limit": 101}))
+        .await;
+    alice.expect_error("bad_request").await;
+    server.shutdown().await;
+
+    // After a restart, from the file alone; without `before`, from the newest.
+    let server = start(builder()).await;
+    let mut bob = Client::hello(&server.url(), "bob").await;
+    let joined = bob.join("rust").await;
+    assert_eq!(history(&joined), said[230..], "the hot cache: the last 20");
+    bob.send(json!({"type": "history", "room": "rust", "limit": 7}))
+        .await;
+    let newest = bob.recv_type("history").await;
+    assert_eq!(
+        history(&json!({"history": newest["messages"]})),
+        said[243..],
+        "without `before`: the newest"
+    );
+    let pages = scroll_back(&mut bob, "rust", said[230].0, 64).await;
+    let read: Vec<(u64, String)> = pages.iter().flat_map(|(page, _)| page.clone()).collect();
+    assert_eq!(read, said[..230]);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_store_scrollback_reaches_back_as_far_as_memory() {
+    let server = start(
+        ServerBuilder::new()
+            .rate_per_sec(10_000.0)
+            .rate_burst(10_000)
+            .history(30),
+    )
+    .await;
+    let mut alice = Client::hello(&server.url(), "alice").await;
+    alice.join("rust").await;
+    let said = say(&mut alice, "rust", "line", 50).await;
+    let pages = scroll_back(&mut alice, "rust", said[45].0, 10).await;
+    let read: Vec<(u64, String)> = pages.iter().flat_map(|(page, _)| page.clone()).collect();
+    assert_eq!(
+        read,
+        said[20..45],
+        "the last 30 are held; those before the 46th"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_with_durability_immediate_loses_nothing_anyone_saw() {
+    let dir = folder("immediate");
+    let (server, url) = program_with(&dir, &["--durability", "immediate"]);
+    let mut alice = Client::hello(&url, "alice").await;
+    alice.join("rust").await;
+    let mut watcher = Client::hello(&url, "watcher").await;
+    watcher.join("rust").await;
+    alice.recv_type("presence").await;
+    // Alice sends without waiting, 2,000 in all, on a task of her own; the watcher sees copies
+    // as they are committed; the server is killed when the watcher has seen 150, with more
+    // on their way.
+    let sent: Vec<String> = (0..2_000).map(|n| format!("m {n}")).collect();
+    let to_send = sent.clone();
+    let sender = tokio::spawn(async move {
+        use futures_util::SinkExt;
+        for text in to_send {
+            let frame = json!({"type": "send", "room": "rust", "text": text}).to_string();
+            let message = tokio_tungstenite::tungstenite::Message::text(frame);
+            if alice.ws.send(message).await.is_err() {
+                break; // the server is gone
+            }
+        }
+        alice
+    });
+    let mut seen = Vec::new();
+    while seen.len() < 150 {
+        let message = watcher.recv_type("message").await;
+        seen.push((
+            message["id"].as_u64().unwrap(),
+            message["text"].as_str().unwrap().to_owned(),
+        ));
+    }
+    drop(server); // SIGKILL
+    // Whatever else reached the watcher before the socket died was seen too.
+    let (rest, _) = watcher.until_closed().await;
+    seen.extend(
+        rest.iter()
+            .filter(|frame| frame["type"] == "message")
+            .map(|m| {
+                (
+                    m["id"].as_u64().unwrap(),
+                    m["text"].as_str().unwrap().to_owned(),
+                )
+            }),
+    );
+    drop(support::bounded("the sender to stop", sender).await);
+    let (_server, url) = program_with(&dir, &["--durability", "immediate"]);
+    let mut bob = Client::hello(&url, "bob").await;
+    // The whole store: what `joined` holds (--history), then what scrollback finds before it.
+    let newest = history(&bob.join("rust").await);
+    let pages = scroll_back(&mut bob, "rust", newest[0].0, 100).await;
+    let mut kept: Vec<(u64, String)> = pages.into_iter().flat_map(|(page, _)| page).collect();
+    kept.extend(newest);
+    assert!(
+        kept.len() >= seen.len(),
+        "every message seen is kept: {} seen, {} kept",
+        seen.len(),
+        kept.len()
+    );
+    assert_eq!(
+        kept[..seen.len()],
+        seen,
+        "the same messages, same ids, in order"
+    );
+    let texts: Vec<&str> = kept.iter().map(|(_, text)| text.as_str()).collect();
+    assert_eq!(
+        texts,
+        sent[..kept.len()],
+        "what was sent, from the start, in order"
+    );
+    eprintln!(
+        "kill -9 under --durability immediate: {} seen, {} stored, of {} sent",
+        seen.len(),
+        kept.len(),
+        sent.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_cannot_write_degrades_health_and_chat_goes_on() {
+    let dir = folder("stuck");
+    let server = start(
+        ServerBuilder::new()
+            .rate_per_sec(10_000.0)
+            .rate_burst(10_000)
+            .data_dir(Some(dir.clone())),
+    )
+    .await;
+    let addr = server.local_addr();
+    let mut alice = Client::hello(&server.url(), "alice").await;
+    alice.join("rust").await;
+    say(&mut alice, "rust", "before", 3).await;
+    let (head, body) = support::get(addr, "/healthz").await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert_eq!(body, "ok\n");
+
+    // Another program takes the file's write lock and keeps it: the server's commits fail
+    // (after SQLite's one-second wait), and it says so.
+    let other = rusqlite::Connection::open(dir.join("chat.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let during = say(&mut alice, "rust", "during", 3).await;
+    support::bounded("the store reported down", async {
+        loop {
+            let (head, body) = support::get(addr, "/healthz").await;
+            if head.starts_with("http/1.1 503") {
+                assert_eq!(body, "degraded: store\n");
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(metric(addr, "chat_store_write_failures_total").await >= 1);
+    // Chat goes on from memory: a newcomer still gets the messages of the outage.
+    let mut bob = Client::hello(&server.url(), "bob").await;
+    let joined = bob.join("rust").await;
+    assert!(history(&joined).ends_with(&during), "{joined}");
+    alice.recv_type("presence").await;
+
+    // The lock goes away: the next commit works and the server is healthy again.
+    other.execute_batch("ROLLBACK").unwrap();
+    drop(other);
+    let after = say(&mut alice, "rust", "after", 1).await;
+    support::bounded("the store back up", async {
+        loop {
+            let (head, _) = support::get(addr, "/healthz").await;
+            if head.starts_with("http/1.1 200") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    server.shutdown().await;
+    let store = chat_server::store::SqliteStore::open(&dir).unwrap();
+    use chat_server::store::Store;
+    let stored: Vec<u64> = store
+        .after("rust", 0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert!(
+        stored.contains(&after[0].0),
+        "written once the lock was gone"
+    );
 }

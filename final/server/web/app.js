@@ -23,6 +23,7 @@
     invalid_text: "That message contains control characters; only newlines and tabs are allowed.",
     unknown_user: "Nobody of that name is connected.",
     rate_limited: "You are sending too fast; wait a moment.",
+    unavailable: "The server cannot do that just now; try again in a moment.",
   };
   const CLOSES = {
     1000: "The connection was closed.",
@@ -38,12 +39,13 @@
     4502: "Signing in took too long (no successful hello within 10 seconds).",
   };
   // ANCHOR: state
-  const MAX_NODES = 1000, MAX_DIRECTS = 500;
+  const MAX_NODES = 1000, MAX_DIRECTS = 500, OLDER_PAGE = 50;
   const WS_URL = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
 
   const state = { connected: false, username: null, current: null };
   window.chatState = state;
-  const rooms = new Map(); // name -> { name, nodes, lastId, members, unread }
+  // name -> { name, nodes, lastId, members, unread, more (older messages may exist), loadingOlder }
+  const rooms = new Map();
   const joining = new Set(); // rooms with a join in flight
   const pending = new Map(); // request id -> { type, ... }
   let allRooms = [], ws = null, nextId = 1;
@@ -199,6 +201,7 @@
     switch (m.type) {
       case "welcome": return onWelcome(m);
       case "joined": return onJoined(m, req);
+      case "history": return onHistory(m);
       case "message": return onMessage(m);
       case "left": return onLeft(m.room);
       case "presence": return onPresence(m);
@@ -235,9 +238,10 @@
     let room = rooms.get(m.room);
     const isNew = !room;
     if (isNew) {
-      room = { name: m.room, nodes: [], lastId: null, members: [], unread: 0 };
+      room = { name: m.room, nodes: [], lastId: null, members: [], unread: 0, more: true, loadingOlder: false };
       rooms.set(m.room, room);
     }
+    room.loadingOlder = false; // a request lost with an old connection
     room.members = Array.isArray(m.members) ? m.members.slice().sort(byCode) : [];
     if (m.truncated) {
       appendNode(room, el("div", "notice",
@@ -255,12 +259,7 @@
     if (typeof m.id !== "number") return;
     if (room.lastId !== null && m.id <= room.lastId) return; // seen already
     room.lastId = m.id;
-    const node = el("div", "message");
-    node.dataset.id = String(m.id);
-    if (sameName(m.username, state.username)) node.classList.add("mine");
-    node.append(el("span", "time", fmtTime(m.timestamp)), el("span", "user", m.username),
-      el("div", "text", m.text));
-    appendNode(room, node);
+    appendNode(room, messageNode(m));
     if (countUnread && room.name !== state.current) {
       room.unread++;
       renderJoined();
@@ -268,9 +267,62 @@
   }
   // ANCHOR_END: joined
 
+  function messageNode(m) {
+    const node = el("div", "message");
+    node.dataset.id = String(m.id);
+    if (sameName(m.username, state.username)) node.classList.add("mine");
+    node.append(el("span", "time", fmtTime(m.timestamp)), el("span", "user", m.username),
+      el("div", "text", m.text));
+    return node;
+  }
+
+  // ANCHOR: older
+  // Scrollback: near the top of the pane (or when the pane is not full), ask for the messages
+  // before the oldest one shown; the answer goes on top, and the reader's place stays put.
+  function oldestShown(room) {
+    const first = room.nodes.find((node) => node.dataset.id);
+    return first ? Number(first.dataset.id) : null;
+  }
+
+  function loadOlder() {
+    const room = rooms.get(state.current);
+    if (!room || !room.more || room.loadingOlder) return;
+    const msg = { type: "history", room: room.name, limit: OLDER_PAGE };
+    const oldest = oldestShown(room);
+    if (oldest !== null) msg.before = oldest;
+    if (request(msg, { room: room.name })) room.loadingOlder = true;
+  }
+
+  function onHistory(m) {
+    const room = rooms.get(m.room);
+    if (!room) return;
+    room.loadingOlder = false;
+    room.more = m.more === true;
+    const oldest = oldestShown(room);
+    const nodes = (Array.isArray(m.messages) ? m.messages : [])
+      .filter((h) => typeof h.id === "number" && (oldest === null || h.id < oldest))
+      .map(messageNode);
+    if (!room.more) nodes.unshift(el("div", "event", `The beginning of #${room.name}.`));
+    room.nodes.unshift(...nodes);
+    if (room.name !== state.current) return;
+    const fromBottom = ui.messages.scrollHeight - ui.messages.scrollTop;
+    ui.messages.prepend(...nodes);
+    ui.messages.scrollTop = ui.messages.scrollHeight - fromBottom;
+    fillPane();
+  }
+
+  // A pane without a scroll bar cannot be scrolled to its top: load until it has one.
+  function fillPane() {
+    if (ui.messages.scrollHeight <= ui.messages.clientHeight) loadOlder();
+  }
+  // ANCHOR_END: older
+
   function appendNode(room, node) {
     room.nodes.push(node);
-    if (room.nodes.length > MAX_NODES) room.nodes.shift().remove();
+    if (room.nodes.length > MAX_NODES) {
+      room.nodes.shift().remove();
+      room.more = true; // scrolling up can bring the dropped ones back
+    }
     if (room.name !== state.current) return;
     const stick = nearBottom(ui.messages);
     ui.messages.append(node);
@@ -357,6 +409,10 @@
       return;
     }
     if (req && req.type === "rooms") return; // background refresh; the next one will do
+    if (req && req.type === "history") {
+      const room = rooms.get(req.room);
+      if (room) room.loadingOlder = false; // scrolling up again tries again
+    }
     if (req && req.type === "join") {
       joining.delete(req.room);
       if (m.code === "already_joined") { if (rooms.has(req.room)) showRoom(req.room); return; }
@@ -380,6 +436,7 @@
     room.unread = 0;
     ui.messages.replaceChildren(...room.nodes);
     ui.messages.scrollTop = ui.messages.scrollHeight;
+    fillPane();
     ui.roomTitle.textContent = `#${name}`;
     renderJoined();
     renderMembers();
@@ -483,6 +540,7 @@
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMessage(); }
   });
   ui.direct.addEventListener("submit", (e) => { e.preventDefault(); sendDirect(); });
+  ui.messages.addEventListener("scroll", () => { if (ui.messages.scrollTop < 48) loadOlder(); });
   ui.joinedRooms.addEventListener("click", (e) => {
     const li = e.target.closest("li[data-room]");
     if (!li) return;

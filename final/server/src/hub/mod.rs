@@ -37,7 +37,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use crate::config::Config;
 use crate::names;
 use crate::stats::Stats;
-use crate::store::{Journal, RoomHistory, StoredMessage};
+use crate::store::{Durability, Held, Journal, Publish, RoomHistory, StoredMessage};
 use chat_protocol::{self as protocol, ErrorCode, PresenceEvent, RequestId, RoomInfo};
 
 pub use peer::{ConnId, Peer};
@@ -55,6 +55,35 @@ pub trait Departures: Send + Sync + fmt::Debug {
     fn left(&self, room: &str, name: &str);
     /// The connection of `name` ended while it was in `rooms`.
     fn gone(&self, name: &str, rooms: &[String]);
+}
+
+/// What the hub has for a `history` request (scrollback): the older messages it holds in
+/// memory, and the store that holds the rest (see [`Hub::older`]).
+#[derive(Debug)]
+pub struct Older {
+    /// Only messages with an id below this one were asked for (and only delivered ones).
+    pub before: u64,
+    /// The newest `limit + 1` messages before `before` that the hub holds, oldest first.
+    pub cached: Vec<(u64, Utf8Bytes)>,
+    /// Where older messages are written, if anywhere but here, and the journal's
+    /// [`mark`](Journal::mark) when the request came: the store has the messages the memory
+    /// no longer holds once the journal has [`written`](Journal::written) up to it.
+    pub journal: Option<(Arc<Journal>, u64)>,
+}
+
+impl Older {
+    /// The answer: the newest `limit` messages of what is held here and `stored` (the store's
+    /// newest `limit + 1` before [`Older::before`]), oldest first, each once; and whether
+    /// there are older ones still.
+    pub fn answer(self, stored: Vec<(u64, Utf8Bytes)>, limit: usize) -> (Vec<Utf8Bytes>, bool) {
+        // The two overlap (the memory holds the newest messages, the store what was
+        // committed): by id, each once.
+        let mut all: std::collections::BTreeMap<u64, Utf8Bytes> = stored.into_iter().collect();
+        all.extend(self.cached);
+        let more = all.len() > limit;
+        let skip = all.len().saturating_sub(limit);
+        (all.into_values().skip(skip).collect(), more)
+    }
 }
 
 /// Users and rooms, behind one lock.
@@ -131,6 +160,7 @@ impl Hub {
             let mut room = Room::new();
             // The clock says where ids start; the store says where they got to. Never reuse one.
             room.next_id = room.next_id.max(saved.newest.saturating_add(1));
+            room.published = room.next_id;
             let skip = saved.messages.len().saturating_sub(self.history);
             room.history.extend(saved.messages.into_iter().skip(skip));
             state.rooms.insert(saved.room, room);
@@ -209,7 +239,7 @@ impl Hub {
         entry.last_active = Instant::now();
 
         // The history the client has not seen, and whether some of it is no longer held.
-        let oldest = entry.history.front().map_or(entry.next_id, |(id, _)| *id);
+        let oldest = entry.history.front().map_or(entry.published, |(id, _)| *id);
         let truncated = since.is_some_and(|since| since.saturating_add(1) < oldest);
         let after = since.unwrap_or(0);
         let history: Vec<&Utf8Bytes> = entry
@@ -251,26 +281,86 @@ impl Hub {
         entry.next_id += 1;
         entry.last_active = Instant::now();
         let json = protocol::encode_message(room, id, &user.name, text, &protocol::timestamp());
-        if self.history > 0 {
-            if entry.history.len() == self.history {
-                entry.history.pop_front();
-            }
-            entry.history.push_back((id, json.clone()));
+        let Some(journal) = &self.journal else {
+            let delivered = entry.publish(id, &json, self.history);
+            self.stats.message(delivered);
+            return Ok(());
+        };
+        // Under the lock, so the journal gets each room's messages in the order of ids.
+        let message = StoredMessage {
+            room: room.to_owned(),
+            id,
+            at_ms: now_ms(),
+            frame: json,
+        };
+        if journal.durability() == Durability::Immediate {
+            // Delivered by `publish`, once committed.
+            return match journal.hold(message) {
+                Ok(()) => Ok(()),
+                Err(Held::Stopped(message)) => {
+                    let delivered = entry.publish(id, &message.frame, self.history);
+                    self.stats.message(delivered);
+                    Ok(())
+                }
+                Err(Held::Full) => {
+                    entry.next_id -= 1; // nobody else took an id: the lock is held
+                    Err((
+                        ErrorCode::Unavailable,
+                        "the server cannot store messages as fast as they come; try again shortly"
+                            .into(),
+                    ))
+                }
+            };
         }
-        let delivered = entry.fan_out(&json, None);
+        let delivered = entry.publish(id, &message.frame, self.history);
         self.stats.message(delivered);
-        if let Some(journal) = &self.journal {
-            // Under the lock, so the journal gets each room's messages in the order of ids.
-            journal.record(StoredMessage {
-                room: room.to_owned(),
-                id,
-                at_ms: now_ms(),
-                frame: json,
-            });
-        }
+        journal.record(message);
         Ok(())
     }
     // ANCHOR_END: send
+
+    /// `history`, the part done under the lock: checks that `conn` is in `room`, and returns
+    /// the `limit + 1` newest messages before `before` held in memory (one more than asked
+    /// for, to tell whether there are more), with the store that holds older ones. Reading the
+    /// store (a disk read) is left to the caller, outside the lock.
+    pub fn older(
+        &self,
+        conn: ConnId,
+        room: &str,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Older, Refusal> {
+        let state = self.lock();
+        let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
+        let entry = match state.rooms.get(room) {
+            Some(entry) if user.rooms.contains(room) => entry,
+            _ => {
+                return Err((
+                    ErrorCode::NotJoined,
+                    format!("join {room:?} to read its history"),
+                ));
+            }
+        };
+        // Never past what members were given: with --durability immediate, a message may be
+        // stored a moment before it is delivered.
+        let before = before.map_or(entry.published, |before| before.min(entry.published));
+        let held = entry.history.iter().filter(|(id, _)| *id < before).count();
+        let cached = entry
+            .history
+            .iter()
+            .filter(|(id, _)| *id < before)
+            .skip(held.saturating_sub(limit + 1))
+            .cloned()
+            .collect();
+        Ok(Older {
+            before,
+            cached,
+            journal: self
+                .journal
+                .as_ref()
+                .map(|journal| (Arc::clone(journal), journal.mark())),
+        })
+    }
 
     /// `leave`: removes the connection from the room, queues `left`, tells the others.
     pub fn leave(&self, conn: ConnId, room: &str, id: Option<&RequestId>) -> Result<(), Refusal> {
@@ -407,6 +497,22 @@ impl Hub {
     }
 }
 
+/// With `--durability immediate`, messages reach their rooms here, once committed: under the
+/// lock, in the order they were sent (the journal keeps it), like [`Hub::send`] would have.
+impl Publish for Hub {
+    fn publish(&self, batch: &[StoredMessage]) {
+        let mut state = self.lock();
+        for message in batch {
+            // A room forgotten since (every member left, and --max-rooms needed the space)
+            // has nobody to deliver to; the message is stored all the same.
+            if let Some(room) = state.rooms.get_mut(&message.room) {
+                let delivered = room.publish(message.id, &message.frame, self.history);
+                self.stats.message(delivered);
+            }
+        }
+    }
+}
+
 /// Milliseconds since 1970, for a stored message's time.
 fn now_ms() -> i64 {
     SystemTime::now()
@@ -520,6 +626,77 @@ mod tests {
         assert_eq!(ids, [newest - 1, newest], "the last --history of them");
         hub.send(1, "r", "new").unwrap();
         assert_eq!(next(&mut a)["id"].as_u64(), Some(newest + 1));
+    }
+
+    #[test]
+    fn with_durability_immediate_members_get_a_message_only_once_it_is_stored() {
+        use crate::store::{MemoryStore, Retention, Store};
+        use std::time::Duration;
+        let store = Arc::new(MemoryStore::new());
+        let retention = Retention {
+            messages: usize::MAX,
+            max_age: None,
+        };
+        let journal = Arc::new(Journal::start_for(
+            store.clone(),
+            Durability::Immediate,
+            // Ignored in this mode: the writer commits what is queued as soon as it can.
+            Duration::from_secs(60),
+            retention,
+            Arc::default(),
+        ));
+        let hub = Arc::new(hub(Config::default()).keeping(Arc::clone(&journal)));
+        let publisher: Arc<dyn Publish> = hub.clone();
+        journal.publish_through(Arc::downgrade(&publisher));
+        let (_alice, mut a) = user(&hub, 1, "alice");
+        hub.join(1, "r", None, None).unwrap();
+        next(&mut a);
+        for n in 0..50 {
+            hub.send(1, "r", &n.to_string()).unwrap();
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut ids: Vec<u64> = Vec::new();
+        while ids.len() < 50 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "all 50 delivered (the queue holds 64)"
+            );
+            let Ok(frame) = a.try_recv() else {
+                std::thread::yield_now();
+                continue;
+            };
+            let message: Value = serde_json::from_str(frame.as_str()).unwrap();
+            let id = message["id"].as_u64().unwrap();
+            let stored = store.after("r", id - 1, 1).unwrap();
+            assert_eq!(stored.first().map(|(id, _)| *id), Some(id), "stored first");
+            ids.push(id);
+        }
+        assert!(ids.windows(2).all(|w| w[1] == w[0] + 1), "in order");
+        journal.finish(Duration::from_secs(10));
+    }
+
+    #[test]
+    fn scrollback_merges_memory_and_store_each_message_once() {
+        let frame = |id: u64| (id, Utf8Bytes::from(id.to_string()));
+        let older = Older {
+            before: 10,
+            cached: (6..10).map(frame).collect(),
+            journal: None,
+        };
+        // The store overlaps the memory (6 and 7 in both) and lacks what is not committed.
+        let stored: Vec<(u64, Utf8Bytes)> = (3..8).map(frame).collect();
+        let (messages, more) = older.answer(stored, 5);
+        let ids: Vec<&str> = messages.iter().map(Utf8Bytes::as_str).collect();
+        assert_eq!(ids, ["5", "6", "7", "8", "9"]);
+        assert!(more, "3 and 4 are older");
+        let older = Older {
+            before: 10,
+            cached: (8..10).map(frame).collect(),
+            journal: None,
+        };
+        let (messages, more) = older.answer(Vec::new(), 5);
+        assert_eq!(messages.len(), 2);
+        assert!(!more);
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub(super) struct Room {
     pub(super) members: Vec<Member>,
     /// The id the next message gets (with a Redis broker, Redis gives the ids).
     pub(super) next_id: u64,
+    /// The id after the last message delivered to the members: `next_id`, except while
+    /// messages wait for their commit (`--durability immediate`).
+    pub(super) published: u64,
     /// With a Redis broker: the last message id delivered here, to drop repeats.
     pub(super) last_delivered: u64,
     /// With a Redis broker: the newest id a `joined` here included (from Redis's history),
@@ -40,14 +43,29 @@ pub(super) struct Member {
 
 impl Room {
     pub(super) fn new() -> Room {
+        let next_id = first_message_id();
         Room {
             members: Vec::new(),
-            next_id: first_message_id(),
+            next_id,
+            published: next_id,
             last_delivered: 0,
             vouched: 0,
             history: VecDeque::new(),
             last_active: Instant::now(),
         }
+    }
+
+    /// A new message of this room, `id` its own: kept in the history (the last `keep`) and
+    /// queued for every member; returns how many queues took it.
+    pub(super) fn publish(&mut self, id: u64, frame: &Utf8Bytes, keep: usize) -> usize {
+        if keep > 0 {
+            if self.history.len() >= keep {
+                self.history.pop_front();
+            }
+            self.history.push_back((id, frame.clone()));
+        }
+        self.published = self.published.max(id.saturating_add(1));
+        self.fan_out(frame, None)
     }
 
     /// Queues `frame` for every member but `except`; returns how many queues took it.

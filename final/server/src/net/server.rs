@@ -27,7 +27,9 @@ use crate::broker::{Broker, RedisBroker};
 use crate::config::Config;
 use crate::hub::{Departures, Hub};
 use crate::stats::{Stats, StatsSnapshot};
-use crate::store::{Journal, Retention, RoomHistory, SqliteStore, Store, StoreError, what_to_do};
+use crate::store::{
+    Journal, Publish, Retention, RoomHistory, SqliteStore, Store, StoreError, what_to_do,
+};
 
 /// A bound server, not yet accepting.
 #[derive(Debug)]
@@ -80,7 +82,13 @@ impl Server {
             }
             _ => None,
         };
-        let shared = Arc::new(Shared::new(config, Arc::new(hub), broker, stats));
+        let hub = Arc::new(hub);
+        if let Some(journal) = &journal {
+            // With --durability immediate, the journal delivers each message after its commit.
+            let publisher: Arc<dyn Publish> = hub.clone();
+            journal.publish_through(Arc::downgrade(&publisher));
+        }
+        let shared = Arc::new(Shared::new(config, hub, broker, stats));
         if let Broker::Redis(redis) = &shared.broker {
             redis
                 .start(
@@ -223,9 +231,9 @@ async fn open_store(
     config: &Config,
     stats: &Arc<Stats>,
 ) -> io::Result<(Arc<Journal>, Vec<RoomHistory>)> {
-    let (rooms, history) = (config.max_rooms, config.history);
+    let (rooms, history, durability) = (config.max_rooms, config.history, config.durability);
     let opened = tokio::task::spawn_blocking(move || {
-        let store = SqliteStore::open(&dir)?;
+        let store = SqliteStore::open_for(&dir, durability)?;
         let recent = store.recent(rooms, history)?;
         tracing::info!(file = %store.path().display(), rooms = recent.len(), "message store opened");
         Ok::<_, StoreError>((store, recent))
@@ -246,6 +254,12 @@ async fn open_store(
         max_age: (config.retain_days > 0)
             .then(|| Duration::from_secs(u64::from(config.retain_days) * 24 * 3600)),
     };
-    let journal = Journal::start(store, config.commit_interval, retention, Arc::clone(stats));
+    let journal = Journal::start_for(
+        store,
+        durability,
+        config.commit_interval,
+        retention,
+        Arc::clone(stats),
+    );
     Ok((Arc::new(journal), recent))
 }

@@ -73,6 +73,15 @@ pub trait Store: Send + Sync + fmt::Debug {
         limit: usize,
     ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError>;
 
+    /// How many messages it holds (for `/metrics`; may scan them all: the journal asks once,
+    /// at start, and counts from there).
+    fn rows(&self) -> Result<u64, StoreError>;
+
+    /// The bytes it takes on the disk (0 for a store that has no file).
+    fn disk_bytes(&self) -> u64 {
+        0
+    }
+
     /// Retention: deletes all but the newest `keep` messages of each of `rooms`, and every
     /// message of any room accepted before `before_ms`. Returns how many were deleted.
     fn prune(&self, rooms: &[&str], keep: usize, before_ms: i64) -> Result<u64, StoreError>;
@@ -86,4 +95,16 @@ pub struct Retention {
     pub messages: usize,
     /// Messages older than this are deleted; `None`: kept whatever their age.
     pub max_age: Option<std::time::Duration>,
+}
+
+/// When a message counts as kept (`--durability`): what a crash may take away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Messages are delivered at once and committed within `--commit-interval`: a crash may
+    /// lose the last interval's messages, which their members had already seen.
+    #[default]
+    Batch,
+    /// A message is committed, and flushed to the disk, before anyone receives it: whatever a
+    /// member saw survives a crash, even a power failure; each message waits for a commit.
+    Immediate,
 }

@@ -40,6 +40,11 @@ pub fn check(store: &dyn Store) {
     store.append(&messages("rust", 6..=8)).expect("append");
     store.append(&messages("go", 100..=100)).expect("append");
     store.append(&[]).expect("an empty batch is fine");
+    assert_eq!(
+        store.rows().expect("rows"),
+        11,
+        "rows: every message appended"
+    );
 
     let after = store.after("rust", 2, 100).expect("after");
     assert_eq!(
@@ -143,4 +148,5 @@ pub fn check(store: &dyn Store) {
     );
     let recent = store.recent(10, 10).expect("recent");
     assert_eq!(recent.len(), 1, "a room pruned empty is gone: {recent:?}");
+    assert_eq!(store.rows().expect("rows"), 1, "rows: what pruning left");
 }

@@ -22,13 +22,15 @@
 //! as down (`/healthz` answers 503) until a commit succeeds again.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::api::{Retention, Store, StoredMessage};
+use tokio::sync::watch;
+
+use super::api::{Durability, Retention, Store, StoredMessage};
 use crate::stats::Stats;
 
 /// Messages waiting for the writer, at most. At 100 bytes a frame, about 6 MiB; at 50,000
@@ -37,6 +39,25 @@ pub const QUEUE_CAPACITY: usize = 65_536;
 
 /// Most messages in one transaction.
 const MAX_BATCH: usize = 4_096;
+
+/// With [`Durability::Immediate`], who delivers messages once the journal is done with them:
+/// the hub. Called on the writer thread, with each batch in the order it was recorded.
+pub trait Publish: Send + Sync {
+    /// `batch` was committed, or could not be (the store is down, which is counted and logged
+    /// already): either way its messages are to be delivered now, in order.
+    fn publish(&self, batch: &[StoredMessage]);
+}
+
+/// Why [`Journal::hold`] did not take a message.
+#[derive(Debug)]
+pub enum Held {
+    /// The queue is full: the store cannot keep up. The message was not sent; the sender
+    /// should be told to try again.
+    Full,
+    /// The writer has stopped (the server is stopping): here is the message back, to be
+    /// delivered without being stored.
+    Stopped(StoredMessage),
+}
 
 enum Entry {
     Message(StoredMessage),
@@ -52,6 +73,15 @@ pub struct Journal {
     /// Set at the first message dropped for a full queue, cleared by the next good commit: the
     /// warning is logged once per episode, not once per message under the hub's lock.
     dropping: Arc<AtomicBool>,
+    durability: Durability,
+    /// Set once the hub exists (see [`Journal::publish_through`]).
+    publisher: Arc<OnceLock<Weak<dyn Publish>>>,
+    /// What the writer writes to, for readers (scrollback).
+    store: Arc<dyn Store>,
+    /// Messages handed to the writer so far (counted under the hub's lock, where they are
+    /// recorded), and below, how many of them the writer is done with (committed, or failed).
+    recorded: Arc<AtomicU64>,
+    done: Arc<watch::Sender<u64>>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -61,9 +91,23 @@ impl std::fmt::Debug for Journal {
 }
 
 impl Journal {
-    /// Starts the writer thread for `store`.
+    /// Starts the writer thread for `store`, committing within `commit_interval`
+    /// ([`Durability::Batch`]).
     pub fn start(
         store: Arc<dyn Store>,
+        commit_interval: Duration,
+        retention: Retention,
+        stats: Arc<Stats>,
+    ) -> Journal {
+        Journal::start_for(store, Durability::Batch, commit_interval, retention, stats)
+    }
+
+    /// Starts the writer thread for `store`. With [`Durability::Immediate`], the writer does
+    /// not wait to gather a batch (it commits what is queued as soon as the last commit is
+    /// done) and hands every batch to the [`Publish`] it is given, for delivery.
+    pub fn start_for(
+        store: Arc<dyn Store>,
+        durability: Durability,
         commit_interval: Duration,
         retention: Retention,
         stats: Arc<Stats>,
@@ -72,6 +116,17 @@ impl Journal {
         let writer_stats = Arc::clone(&stats);
         let dropping = Arc::new(AtomicBool::new(false));
         let writer_dropping = Arc::clone(&dropping);
+        let publisher: Arc<OnceLock<Weak<dyn Publish>>> = Arc::default();
+        let writer_publisher = Arc::clone(&publisher);
+        let readable = Arc::clone(&store);
+        let done = Arc::new(watch::Sender::new(0));
+        let writer_done = Arc::clone(&done);
+        let recorded = Arc::new(AtomicU64::new(0));
+        let writer_recorded = Arc::clone(&recorded);
+        let window = match durability {
+            Durability::Batch => commit_interval,
+            Durability::Immediate => Duration::ZERO,
+        };
         let writer = std::thread::Builder::new()
             .name("chat-store".into())
             .spawn(move || {
@@ -81,8 +136,13 @@ impl Journal {
                     stats: &writer_stats,
                     since_trim: HashMap::new(),
                     dropping: &writer_dropping,
+                    publisher: (durability == Durability::Immediate).then_some(&*writer_publisher),
+                    done: &writer_done,
+                    recorded: &writer_recorded,
+                    sized_at: None,
                 };
-                writer.run(&entries, commit_interval);
+                writer.count_rows();
+                writer.run(&entries, window);
             })
             .ok();
         if writer.is_none() {
@@ -94,6 +154,59 @@ impl Journal {
             writer: Mutex::new(writer),
             stats,
             dropping,
+            durability,
+            publisher,
+            store: readable,
+            recorded,
+            done,
+        }
+    }
+
+    /// How many messages were handed over so far: a mark to wait for with
+    /// [`Journal::written`]. Read it under the hub's lock, where messages are recorded.
+    pub fn mark(&self) -> u64 {
+        self.recorded.load(Ordering::Acquire)
+    }
+
+    /// Waits until the writer is done with every message handed over before `mark`: they are
+    /// then in the store (unless the store failed, which is counted and logged). What a reader
+    /// of older messages needs, since the hub's memory may no longer hold them.
+    pub async fn written(&self, mark: u64) {
+        let mut done = self.done.subscribe();
+        // An error means the writer is gone: nothing more will come.
+        let _ = done.wait_for(|done| *done >= mark).await;
+    }
+
+    /// The store written to, for reading older messages (its reads block: call them from a
+    /// thread that may block). It holds what was committed.
+    pub fn store(&self) -> Arc<dyn Store> {
+        Arc::clone(&self.store)
+    }
+
+    /// When a message counts as kept: with [`Durability::Immediate`], messages are handed over
+    /// with [`Journal::hold`] and delivered by the [`Publish`] after their commit.
+    pub fn durability(&self) -> Durability {
+        self.durability
+    }
+
+    /// Who delivers the messages held with [`Journal::hold`] once committed; only the first
+    /// call counts. Weak, since the hub holds the journal.
+    pub fn publish_through(&self, publisher: Weak<dyn Publish>) {
+        let _ = self.publisher.set(publisher);
+    }
+
+    /// With [`Durability::Immediate`]: hands over a message that nobody has received yet; it
+    /// is delivered once committed. Never waits: when the queue is full, the message is
+    /// refused (not counted as dropped: it was never sent).
+    pub fn hold(&self, message: StoredMessage) -> Result<(), Held> {
+        match self.queue.try_send(Entry::Message(message)) {
+            Ok(()) => {
+                self.recorded.fetch_add(1, Ordering::Release);
+                Ok(())
+            }
+            Err(TrySendError::Full(_)) => Err(Held::Full),
+            Err(TrySendError::Disconnected(Entry::Message(message))) => Err(Held::Stopped(message)),
+            Err(TrySendError::Disconnected(Entry::Finish(_))) => Err(Held::Full),
         }
     }
 
@@ -101,7 +214,9 @@ impl Journal {
     /// not stored (it was delivered), and that is counted and logged.
     pub fn record(&self, message: StoredMessage) {
         match self.queue.try_send(Entry::Message(message)) {
-            Ok(()) => {}
+            Ok(()) => {
+                self.recorded.fetch_add(1, Ordering::Release);
+            }
             Err(TrySendError::Full(_)) => {
                 self.stats.store_dropped();
                 if !self.dropping.swap(true, Ordering::Relaxed) {
@@ -163,9 +278,30 @@ struct Writer<'a> {
     since_trim: HashMap<String, usize>,
     /// Shared with the [`Journal`]: cleared by a good commit.
     dropping: &'a AtomicBool,
+    /// With [`Durability::Immediate`]: who delivers each batch after its commit.
+    publisher: Option<&'a OnceLock<Weak<dyn Publish>>>,
+    /// How many messages the writer is done with, for [`Journal::written`].
+    done: &'a watch::Sender<u64>,
+    /// Shared with the [`Journal`]: how many were handed over (for the queue's depth).
+    recorded: &'a AtomicU64,
+    /// When the file's size was last read.
+    sized_at: Option<Instant>,
 }
 
+/// How often the writer reads the file's size, at most.
+const SIZE_EVERY: Duration = Duration::from_secs(1);
+
 impl Writer<'_> {
+    /// The rows and bytes the store holds at start, for `/metrics` (counted once: from there,
+    /// commits and pruning keep the count).
+    fn count_rows(&mut self) {
+        match self.store.rows() {
+            Ok(rows) => self.stats.store_sizes(rows, self.store.disk_bytes()),
+            Err(err) => tracing::warn!(%err, "the store could not count its messages"),
+        }
+        self.sized_at = Some(Instant::now());
+    }
+
     /// Batches and commits until told to finish (or every sender is gone).
     fn run(&mut self, entries: &Receiver<Entry>, commit_interval: Duration) {
         let mut batch = Vec::new();
@@ -199,9 +335,21 @@ impl Writer<'_> {
         if batch.is_empty() {
             return;
         }
-        match self.store.append(batch) {
+        let started = Instant::now();
+        let stored = self.store.append(batch);
+        let took = started.elapsed();
+        // Delivered whether or not the commit worked: with the store down, chat goes on from
+        // memory (and `/healthz` says so).
+        if let Some(publisher) = self
+            .publisher
+            .and_then(OnceLock::get)
+            .and_then(Weak::upgrade)
+        {
+            publisher.publish(batch);
+        }
+        match stored {
             Ok(()) => {
-                self.stats.store_committed(batch.len());
+                self.stats.store_committed(batch.len(), took);
                 self.stats.store_up(true);
                 if self.dropping.swap(false, Ordering::Relaxed) {
                     tracing::info!("the store has caught up");
@@ -213,6 +361,17 @@ impl Writer<'_> {
                 self.stats.store_failed(batch.len());
                 self.stats.store_up(false);
             }
+        }
+        let count = batch.len() as u64;
+        self.done.send_modify(|done| *done += count);
+        let waiting = self
+            .recorded
+            .load(Ordering::Acquire)
+            .saturating_sub(*self.done.borrow());
+        self.stats.store_queue(waiting);
+        if self.sized_at.is_none_or(|at| at.elapsed() >= SIZE_EVERY) {
+            self.stats.store_file_bytes(self.store.disk_bytes());
+            self.sized_at = Some(Instant::now());
         }
         batch.clear();
     }
@@ -358,6 +517,9 @@ mod tests {
         ) -> Result<Vec<(u64, tokio_tungstenite::tungstenite::Utf8Bytes)>, super::super::StoreError>
         {
             self.inner.before(room, before, limit)
+        }
+        fn rows(&self) -> Result<u64, super::super::StoreError> {
+            self.inner.rows()
         }
         fn prune(
             &self,

@@ -107,6 +107,14 @@ impl Store for MemoryStore {
         Ok(found)
     }
 
+    fn rows(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .rooms()
+            .values()
+            .map(|messages| messages.len() as u64)
+            .sum())
+    }
+
     fn prune(&self, rooms: &[&str], keep: usize, before_ms: i64) -> Result<u64, StoreError> {
         let mut all = self.rooms();
         let mut deleted = 0;

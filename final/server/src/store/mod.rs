@@ -24,7 +24,7 @@ mod journal;
 mod memory;
 mod sqlite;
 
-pub use api::{Retention, RoomHistory, Store, StoreError, StoredMessage};
-pub use journal::{Journal, QUEUE_CAPACITY};
+pub use api::{Durability, Retention, RoomHistory, Store, StoreError, StoredMessage};
+pub use journal::{Held, Journal, Publish, QUEUE_CAPACITY};
 pub use memory::MemoryStore;
 pub use sqlite::{FILE_NAME, SqliteStore, hint as what_to_do};

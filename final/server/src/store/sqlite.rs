@@ -26,7 +26,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, params};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use super::api::{RoomHistory, Store, StoreError, StoredMessage};
+use super::api::{Durability, RoomHistory, Store, StoreError, StoredMessage};
 
 /// The file's name in the data folder.
 pub const FILE_NAME: &str = "chat.db";
@@ -48,7 +48,11 @@ CREATE INDEX IF NOT EXISTS messages_by_age ON messages (at_ms)";
 /// Messages in a SQLite file.
 #[derive(Debug)]
 pub struct SqliteStore {
+    /// The writer's connection: appends and deletions.
     connection: Mutex<Connection>,
+    /// A second connection for reads (scrollback): with a write-ahead log, a reader sees the
+    /// last commit and neither waits for the writer nor makes it wait.
+    reader: Mutex<Connection>,
     path: PathBuf,
     /// Held (locked) for as long as the store is open; the kernel lets go when the process
     /// ends, however it ends.
@@ -60,6 +64,13 @@ impl SqliteStore {
     /// message that says what to do when the folder cannot be written, the file is not a
     /// store or is damaged, or another server has it open.
     pub fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_for(dir, Durability::Batch)
+    }
+
+    /// [`SqliteStore::open`], with the disk flushes that `durability` asks for: with
+    /// [`Durability::Immediate`], every commit is flushed to the disk (`synchronous=FULL`), so
+    /// that even a power failure loses no commit.
+    pub fn open_for(dir: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
         fs::create_dir_all(dir).map_err(|err| {
             StoreError::Open(format!(
                 "cannot create the data folder {}: {err} (choose another --data-dir)",
@@ -76,9 +87,14 @@ impl SqliteStore {
             ))
         };
         let connection = Connection::open(&path).map_err(explain)?;
-        prepare(&connection).map_err(explain)?;
+        prepare(&connection, durability).map_err(explain)?;
+        let reader = Connection::open(&path).map_err(explain)?;
+        reader
+            .busy_timeout(Duration::from_secs(1))
+            .map_err(explain)?;
         Ok(SqliteStore {
             connection: Mutex::new(connection),
+            reader: Mutex::new(reader),
             path,
             _lock: lock,
         })
@@ -93,6 +109,10 @@ impl SqliteStore {
         self.connection
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -122,7 +142,7 @@ fn lock_folder(dir: &Path) -> Result<File, StoreError> {
 }
 
 /// The settings (see the module docs), then the schema.
-fn prepare(connection: &Connection) -> rusqlite::Result<()> {
+fn prepare(connection: &Connection, durability: Durability) -> rusqlite::Result<()> {
     // A reader (the `sqlite3` shell, a backup) may hold the file for a moment: wait that long.
     connection.busy_timeout(Duration::from_secs(1))?;
     let mode: String =
@@ -130,7 +150,11 @@ fn prepare(connection: &Connection) -> rusqlite::Result<()> {
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(mode, "the store's journal is not a write-ahead log");
     }
-    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    let synchronous = match durability {
+        Durability::Batch => "NORMAL",
+        Durability::Immediate => "FULL",
+    };
+    connection.pragma_update(None, "synchronous", synchronous)?;
     // After a checkpoint, a log that grew past this (one huge batch) is cut back to it.
     connection.pragma_update(None, "journal_size_limit", 16 * 1024 * 1024)?;
     connection.execute_batch(SCHEMA)
@@ -197,7 +221,7 @@ impl Store for SqliteStore {
     }
 
     fn recent(&self, rooms: usize, per_room: usize) -> Result<Vec<RoomHistory>, StoreError> {
-        let connection = self.connection();
+        let connection = self.reader();
         let mut list = connection.prepare(
             "SELECT room, MAX(id) FROM messages GROUP BY room ORDER BY MAX(at_ms) DESC, room LIMIT ?1",
         )?;
@@ -229,7 +253,7 @@ impl Store for SqliteStore {
         after: u64,
         limit: usize,
     ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError> {
-        let connection = self.connection();
+        let connection = self.reader();
         let mut select = connection.prepare(
             "SELECT id, frame FROM messages WHERE room = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
         )?;
@@ -243,7 +267,7 @@ impl Store for SqliteStore {
         before: u64,
         limit: usize,
     ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError> {
-        let connection = self.connection();
+        let connection = self.reader();
         let mut select = connection.prepare(
             "SELECT id, frame FROM messages WHERE room = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
         )?;
@@ -251,6 +275,25 @@ impl Store for SqliteStore {
         let mut found = rows(&mut select, params![room, to_sql(before), limit])?;
         found.reverse();
         Ok(found)
+    }
+
+    fn rows(&self) -> Result<u64, StoreError> {
+        let connection = self.reader();
+        let rows: i64 =
+            connection.query_row("SELECT COUNT(*) FROM messages", [], |row| row.get(0))?;
+        Ok(u64::try_from(rows).unwrap_or(0))
+    }
+
+    fn disk_bytes(&self) -> u64 {
+        ["", "-wal"]
+            .iter()
+            .filter_map(|suffix| {
+                let mut name = self.path.clone().into_os_string();
+                name.push(suffix);
+                fs::metadata(name).ok()
+            })
+            .map(|meta| meta.len())
+            .sum()
     }
 
     fn prune(&self, rooms: &[&str], keep: usize, before_ms: i64) -> Result<u64, StoreError> {
