@@ -83,8 +83,7 @@ pub struct Config {
     /// `redis_url`, where Redis keeps the history.
     pub data_dir: Option<PathBuf>,
     /// How long the store may gather messages before committing them in one transaction: what a
-    /// crash loses, besides messages still queued for the store (book: "Running the server",
-    /// section "Keeping the history").
+    /// crash loses, besides messages still queued for the store (book chapter "Persistence").
     pub commit_interval: Duration,
     /// Messages the store keeps per room, the newest; older ones are deleted.
     pub retain_messages: usize,

@@ -1,7 +1,6 @@
 //! History that survives the server: a graceful restart keeps every message, `kill -9` loses
 //! nothing that was committed and never leaves a gap, a duplicate or a reordering, ids keep
-//! increasing, and a second server cannot open the same store. Book: "Running the server",
-//! section "Keeping the history".
+//! increasing, and a second server cannot open the same store. Book chapter "Persistence".
 //!
 //! Each test has a folder of its own under the workspace's `target/test-stores/` (`support::store_folder`).
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions, in a test crate

@@ -1,6 +1,6 @@
 //! What a store is: the [`Store`] trait every backend implements, and the types it speaks.
 //!
-//! Final server — book chapter "Running the server", section "Keeping the history".
+//! Final server — book chapter "Persistence".
 
 use std::fmt;
 
@@ -42,6 +42,7 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+// ANCHOR: store
 /// Somewhere room messages are kept. A backend must keep, for each room, messages in the order
 /// of their ids, never lose a batch it accepted in part (a batch is all or nothing), and
 /// answer reads from what it holds; [`conformance::check`](super::conformance::check) tests the
@@ -86,6 +87,7 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// message of any room accepted before `before_ms`. Returns how many were deleted.
     fn prune(&self, rooms: &[&str], keep: usize, before_ms: i64) -> Result<u64, StoreError>;
 }
+// ANCHOR_END: store
 
 /// How much the store keeps (`--retain-messages`, `--retain-days`): what bounds its size on
 /// the disk whatever the traffic.

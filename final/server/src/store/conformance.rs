@@ -1,6 +1,6 @@
 //! The test suite every [`Store`] backend must pass: call [`check`] on a new, empty store.
 //!
-//! Final server — book chapter "Running the server", section "Keeping the history".
+//! Final server — book chapter "Persistence".
 //!
 //! It is public so that a backend written outside this crate can be held to the same rules:
 //! messages come back in id order, room by room; a read never mixes rooms; limits are

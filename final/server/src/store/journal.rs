@@ -1,6 +1,6 @@
 //! The journal: hands room messages to a [`Store`] without making anyone wait for the disk.
 //!
-//! Final server — book chapter "Running the server", section "Keeping the history".
+//! Final server — book chapter "Persistence".
 //!
 //! The hub calls [`Journal::record`] under its lock, right after queueing a message for the
 //! room's members: one `try_send` on a bounded queue, which never waits. One thread takes
@@ -302,6 +302,7 @@ impl Writer<'_> {
         self.sized_at = Some(Instant::now());
     }
 
+    // ANCHOR: batch
     /// Batches and commits until told to finish (or every sender is gone).
     fn run(&mut self, entries: &Receiver<Entry>, commit_interval: Duration) {
         let mut batch = Vec::new();
@@ -328,6 +329,7 @@ impl Writer<'_> {
         }
         self.commit(&mut batch);
     }
+    // ANCHOR_END: batch
 
     /// One transaction for the whole batch, then the retention of the rooms it wrote to; the
     /// batch is emptied either way.

@@ -2,7 +2,7 @@
 //! [`conformance`](super::conformance) suite, which makes it the example to read first, and it
 //! lets tests use a store without a file.
 //!
-//! Final server — book chapter "Running the server", section "Keeping the history".
+//! Final server — book chapter "Persistence".
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};

@@ -1,7 +1,7 @@
 //! Where room messages are kept beyond memory, so that a restart loses nothing: the [`Store`]
 //! trait, its backends, and the [`Journal`] that writes to one without slowing anyone down.
 //!
-//! Final server — book chapter "Running the server", section "Keeping the history".
+//! Final server — book chapter "Persistence".
 //!
 //! The hub keeps each room's last messages in memory (the hot cache that `join` serves). With a
 //! store, every message the hub accepts is also handed to the [`Journal`]: a bounded queue and

@@ -51,7 +51,9 @@ use servers::SERVERS;
 #[derive(Debug, Parser)]
 #[command(name = "chat-bench", version)]
 struct Args {
-    /// `all`, or one scenario: light, efficiency, capacity, sweep (every load), slow, memory;
+    /// `all`, or one scenario: light, efficiency, capacity, sweep (every load), slow, memory,
+    /// store (final server only: the light and capacity loads and many rooms, without a
+    /// store, with --durability batch and immediate);
     /// or `coalesce` (final server only, efficiency load, --coalesce from 0 to 50 ms), or
     /// `scale` (final server alone, with Redis, three instances with Redis; needs
     /// redis-server); these two are not in `all`.

@@ -29,8 +29,12 @@ pub(crate) struct Measured {
 
 /// The load a run puts on the servers.
 pub(crate) struct Load {
-    /// Clients, all in one room.
+    /// Clients.
     pub(crate) clients: usize,
+    /// Rooms they spread over (client i joins room i mod rooms).
+    pub(crate) rooms: usize,
+    /// How many of the clients send (spread over the rooms the same way).
+    pub(crate) senders: usize,
     /// Messages per second, all senders together.
     pub(crate) rate: f64,
     /// How long the senders send.
@@ -50,6 +54,8 @@ pub(crate) fn load(
 ) -> Result<Measured, String> {
     let load = Load {
         clients,
+        rooms: 1,
+        senders: 10,
         rate,
         seconds,
         slow,
@@ -67,6 +73,8 @@ pub(crate) fn load_on(
 ) -> Result<Measured, String> {
     let Load {
         clients,
+        rooms,
+        senders,
         rate,
         seconds,
         slow,
@@ -83,8 +91,12 @@ pub(crate) fn load_on(
         "--clients",
         &clients.to_string(),
         "--senders",
-        "10",
+        &senders.to_string(),
     ]);
+    if rooms > 1 {
+        // Only the final server's tool spreads clients over rooms; the stage tools use one.
+        command.args(["--rooms", &rooms.to_string()]);
+    }
     command.args([
         "--rate",
         &rate.to_string(),

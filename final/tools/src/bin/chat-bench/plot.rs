@@ -77,6 +77,7 @@ fn offered_range(rows: &[Row]) -> Option<Range<f64>> {
     let offered = rows
         .iter()
         .filter(|r| r.coalesce_ms.is_none() && !r.scenario.starts_with("scale"))
+        .filter(|r| !is_store_row(r))
         .map(|r| r.offered_per_sec)
         .filter(|o| *o > 0.0);
     let (low, high) = offered.fold((f64::MAX, 0.0f64), |(lo, hi), o| (lo.min(o), hi.max(o)));
@@ -86,8 +87,13 @@ fn offered_range(rows: &[Row]) -> Option<Range<f64>> {
     Some((low / 1.5)..(high * 1.5))
 }
 
-/// One line per server that has points: the load runs only (slow, scale and coalesce runs
-/// measure something else). Values are kept above 0.1 because the y axis is logarithmic.
+/// The store scenario's rows, which compare settings of one server rather than loads.
+fn is_store_row(row: &Row) -> bool {
+    row.scenario.contains(", store ")
+}
+
+/// One line per server that has points: the load runs only (slow, scale, coalesce and store
+/// runs measure something else). Values are kept above 0.1 because the y axis is logarithmic.
 fn series(rows: &[Row], servers: &[&'static str], pick: Pick) -> Vec<Line> {
     servers
         .iter()
@@ -97,7 +103,7 @@ fn series(rows: &[Row], servers: &[&'static str], pick: Pick) -> Vec<Line> {
                 .iter()
                 .filter(|r| r.server == *name && r.offered_per_sec > 0.0)
                 .filter(|r| !r.scenario.starts_with("slow") && !r.scenario.starts_with("scale"))
-                .filter(|r| r.coalesce_ms.is_none())
+                .filter(|r| r.coalesce_ms.is_none() && !is_store_row(r))
                 .map(|r| (r.offered_per_sec, pick(r).max(0.1)))
                 .collect();
             (index, *name, points)

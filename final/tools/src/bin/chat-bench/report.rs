@@ -37,20 +37,23 @@ pub(crate) struct Row {
     pub(crate) closed_too_slow: Option<u64>,
     /// The final server's `--coalesce`, in milliseconds, when the run set it.
     pub(crate) coalesce_ms: Option<u64>,
+    /// Room messages the final server's store committed per second of sending (the store
+    /// scenario).
+    pub(crate) stored_per_sec: Option<f64>,
 }
 
 /// The rows as a Markdown table. The optional columns (CPU, RSS, memory per connection, 4008)
 /// are left blank where a scenario does not measure them; the others always have a figure.
 pub(crate) fn markdown(rows: &[Row]) -> String {
     let mut table = String::from(
-        "| scenario | server | offered/s | delivered/s | lost | p50 ms | p99 ms | p99.9 ms | CPU µs/delivery | RSS MiB | KiB/idle connection | closed 4008 |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| scenario | server | offered/s | delivered/s | lost | p50 ms | p99 ms | p99.9 ms | CPU µs/delivery | RSS MiB | KiB/idle connection | closed 4008 | stored/s |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     let opt = |value: Option<f64>, digits: usize| {
         value.map_or_else(|| "".to_owned(), |v| format!("{v:.digits$}"))
     };
     for r in rows {
         table.push_str(&format!(
-            "| {} | {} | {:.0} | {:.0} | {} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} |\n",
+            "| {} | {} | {:.0} | {:.0} | {} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {} |\n",
             r.scenario,
             r.server,
             r.offered_per_sec,
@@ -64,6 +67,7 @@ pub(crate) fn markdown(rows: &[Row]) -> String {
             opt(r.rss_kib_per_connection, 1),
             r.closed_too_slow
                 .map_or_else(String::new, |n| n.to_string()),
+            opt(r.stored_per_sec, 0),
         ));
     }
     table

@@ -21,6 +21,9 @@ pub(crate) struct Plan {
     /// Messages per second of the load runs, all senders together; every one reaches every
     /// client.
     pub(crate) rates: &'static [f64],
+    /// The store scenario's many-rooms shapes: clients, rooms (every client sends), and
+    /// messages per second, all rooms together.
+    pub(crate) many: &'static [(usize, usize, f64)],
 }
 
 impl Plan {
@@ -32,6 +35,7 @@ impl Plan {
                 seconds: 3,
                 idle: 500,
                 rates: &[10.0, 100.0],
+                many: &[(200, 20, 1_000.0), (200, 100, 1_000.0)],
             }
         } else {
             Plan {
@@ -39,6 +43,9 @@ impl Plan {
                 seconds: 10,
                 idle: 15_000,
                 rates: &[10.0, 100.0, 250.0, 500.0, 1000.0],
+                // 100 rooms of 10 at 50,000 messages a second (500,000 deliveries), and 1,000
+                // rooms of 2 at 20,000 (40,000 deliveries).
+                many: &[(1_000, 100, 50_000.0), (2_000, 1_000, 20_000.0)],
             }
         }
     }
@@ -89,6 +96,9 @@ pub(crate) async fn run(kind: &ServerKind, wanted: &str, plan: &Plan, results: &
     }
     if wanted == "scale" && kind.wire == Wire::Final {
         scale(kind, plan, results);
+    }
+    if named("store") && kind.wire == Wire::Final {
+        store(kind, plan, results);
     }
     if named("memory") {
         memory(kind, plan, results).await;
@@ -161,6 +171,91 @@ fn coalesce(kind: &ServerKind, plan: &Plan, results: &mut Results) {
     }
 }
 
+/// The price of keeping the history: each shape without a store (`--store memory`), with the
+/// SQLite store (`--durability batch`, the default) and with `--durability immediate`. The
+/// light load (latency: what waiting for a commit adds), the capacity load (every message to the
+/// 1,000 clients of one room), and many rooms whose every client sends, where the store has the
+/// most to write for the least fan-out. The
+/// `stored/s` column is what the store committed, per second of sending.
+fn store(kind: &ServerKind, plan: &Plan, results: &mut Results) {
+    let light_rate = plan.rates.first().copied().unwrap_or(10.0);
+    let capacity_rate = plan.rates.last().copied().unwrap_or(1_000.0);
+    let one_room = |rate: f64| Load {
+        clients: plan.clients,
+        rooms: 1,
+        senders: 10,
+        rate,
+        seconds: plan.seconds,
+        slow: 0,
+    };
+    let mut shapes = vec![
+        ("light".to_owned(), one_room(light_rate)),
+        ("capacity".to_owned(), one_room(capacity_rate)),
+    ];
+    for &(clients, rooms, rate) in plan.many {
+        let shape = format!("{rooms} rooms of {}", clients / rooms);
+        let load = Load {
+            clients,
+            rooms,
+            senders: clients,
+            rate,
+            seconds: plan.seconds,
+            slow: 0,
+        };
+        shapes.push((shape, load));
+    }
+    for (shape, load) in &shapes {
+        for mode in ["memory", "batch", "immediate"] {
+            let scenario = format!("{shape}, store {mode}");
+            let result = store_run(kind, load, mode, &scenario);
+            if let Some(row) = results.record(&scenario, result) {
+                eprintln!(
+                    "{}: {:.0} delivered/s, {:.0} stored/s, {} lost, p50 {:.1} ms, p99 {:.1} ms",
+                    row.scenario,
+                    row.delivered_per_sec,
+                    row.stored_per_sec.unwrap_or(0.0),
+                    row.lost,
+                    row.p50_ms,
+                    row.p99_ms
+                );
+            }
+        }
+    }
+}
+
+/// One run of the store scenario, the store in a fresh folder.
+fn store_run(kind: &ServerKind, load: &Load, mode: &str, scenario: &str) -> Result<Row, String> {
+    let dir = std::env::temp_dir().join(format!("chat-bench-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let flags: Vec<String> = match mode {
+        "memory" => vec!["--store".into(), "memory".into()],
+        durability => vec![
+            "--store".into(),
+            "sqlite".into(),
+            "--data-dir".into(),
+            dir.display().to_string(),
+            "--durability".into(),
+            durability.into(),
+        ],
+    };
+    let server = servers::start(kind, &flags)?;
+    let measured = measure::load_on(kind, &server.url, vec![server.pid()], load)?;
+    let readers_per_room = load.clients / load.rooms;
+    let mut row = row(
+        scenario,
+        kind,
+        &measured,
+        load.rate * readers_per_room as f64,
+    );
+    if mode != "memory" {
+        let stored = measure::metric(&server.addr, "chat_store_messages_total").unwrap_or(0);
+        row.stored_per_sec = Some(stored as f64 / load.seconds as f64);
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(row)
+}
+
 /// The cost of the Redis hop: one instance alone, one with Redis, three with Redis (all on
 /// CPU 0 with Redis itself; clients spread over the instances), at the light, efficiency and
 /// capacity loads.
@@ -195,6 +290,8 @@ fn scale_run(kind: &ServerKind, instances: usize, rate: f64, plan: &Plan) -> Res
     pids.extend(redis.as_ref().map(|redis| redis.pid()));
     let load = Load {
         clients: plan.clients,
+        rooms: 1,
+        senders: 10,
         rate,
         seconds: plan.seconds,
         slow: 0,
@@ -228,6 +325,7 @@ async fn memory(kind: &ServerKind, plan: &Plan, results: &mut Results) {
             rss_kib_per_connection: Some(per_connection),
             closed_too_slow: None,
             coalesce_ms: None,
+            stored_per_sec: None,
         })
     }
     .await;
@@ -256,5 +354,6 @@ fn row(scenario: &str, kind: &ServerKind, measured: &Measured, offered: f64) -> 
         rss_kib_per_connection: None,
         closed_too_slow: None,
         coalesce_ms: None,
+        stored_per_sec: None,
     }
 }
