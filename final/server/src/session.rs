@@ -225,14 +225,22 @@ impl Session {
         id: Option<&RequestId>,
     ) -> Result<(), Refusal> {
         let mut older = hub.older(self.peer.id(), room, before, limit)?;
-        let stored = match older.journal.take() {
-            // Enough in memory already: no need for the disk.
-            Some((journal, mark)) if older.cached.len() <= limit => {
+        // With a journal, its store, once the messages recorded before the request are
+        // written; without, a store that is written before anyone receives a message (Redis).
+        let source = match (older.journal.take(), older.archive.take()) {
+            (Some((journal, mark)), _) => Some((journal.store(), Some((journal, mark)))),
+            (None, Some(store)) => Some((store, None)),
+            (None, None) => None,
+        };
+        let stored = match source {
+            // Enough in memory already: no need for the store.
+            Some((store, wait)) if older.cached.len() <= limit => {
                 let (name, before) = (room.to_owned(), older.before);
                 let read = async move {
                     // Messages the memory let go of may still be on their way to the disk.
-                    journal.written(mark).await;
-                    let store = journal.store();
+                    if let Some((journal, mark)) = wait {
+                        journal.written(mark).await;
+                    }
                     tokio::task::spawn_blocking(move || store.before(&name, before, limit + 1))
                         .await
                 };

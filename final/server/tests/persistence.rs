@@ -487,3 +487,45 @@ async fn a_store_that_cannot_write_degrades_health_and_chat_goes_on() {
         "written once the lock was gone"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_older_than_retain_days_are_gone_after_a_restart() {
+    use chat_server::store::{SqliteStore, Store, StoredMessage, now_ms};
+    let dir = folder("aged");
+    let day_ms = 24 * 3600 * 1000;
+    let message = |id: u64, text: &str, at_ms: i64| StoredMessage {
+        room: "r".into(),
+        id,
+        at_ms,
+        frame: chat_server::protocol::encode_message(
+            "r",
+            id,
+            "ann",
+            text,
+            "2026-01-01T00:00:00.000Z",
+        ),
+    };
+    {
+        let store = SqliteStore::open(&dir).unwrap();
+        let now = now_ms();
+        store
+            .append(&[
+                message(1, "forty days ago", now - 40 * day_ms),
+                message(2, "yesterday", now - day_ms),
+            ])
+            .unwrap();
+    }
+    let server = start(ServerBuilder::new().data_dir(Some(dir)).retain_days(30)).await;
+    assert_eq!(metric(server.local_addr(), "chat_store_rows").await, 1);
+    let mut bob = Client::hello(&server.url(), "bob").await;
+    let kept: Vec<String> = history(&bob.join("r").await)
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(
+        kept,
+        ["yesterday"],
+        "--retain-days 30 applies at start-up too"
+    );
+    server.shutdown().await;
+}

@@ -10,16 +10,21 @@
 
 use crate::names;
 
+// A room's stream, and the set of rooms, are also what the message store reads (book:
+// "Persistence"): their names are defined there, once.
+pub(super) use crate::store::redis::{ROOMS_KEY, stream_id, stream_key};
+
 // ANCHOR: send_script
 /// Gives a room message its id, keeps it in the room's stream and publishes it: atomically, so
 /// the order of ids, of the stream and of the publications is one order.
 /// KEYS: the room's counter, the room's stream. ARGV: the first id for a new room, the stream's
-/// length, the channel, the frame's text before the id and after it.
+/// length, the channel, the frame's text before the id and after it, the time (milliseconds
+/// since 1970, for retention by age).
 pub(super) const SEND_SCRIPT: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
 local id = string.format('%d', redis.call('INCR', KEYS[1]))
 local frame = ARGV[4] .. id .. ARGV[5]
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], id .. '-1', 'f', frame)
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], id .. '-1', 'f', frame, 't', ARGV[6])
 redis.call('PUBLISH', ARGV[3], '-\n' .. frame)
 return id
 ";
@@ -51,19 +56,12 @@ if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL'
 return 0
 ";
 
-/// The set of every room's name.
-pub(super) const ROOMS_KEY: &str = "chat:rooms";
-
 pub(super) fn name_key(name: &str) -> String {
     format!("chat:name:{}", names::username_key(name))
 }
 
 pub(super) fn counter_key(room: &str) -> String {
     format!("chat:room:{room}:next")
-}
-
-pub(super) fn stream_key(room: &str) -> String {
-    format!("chat:room:{room}:log")
 }
 
 pub(super) fn members_key(room: &str) -> String {
@@ -85,11 +83,6 @@ pub(super) fn instance_channel(instance: &str) -> String {
 /// The value of a name's key: which instance has it, and the name as its user wrote it.
 pub(super) fn owner(instance: &str, name: &str) -> String {
     format!("{instance} {name}")
-}
-
-/// The id of a `message` frame (stream entry ids are `<id>-1`).
-pub(super) fn stream_id(entry: &str) -> Option<u64> {
-    entry.split_once('-')?.0.parse().ok()
 }
 
 /// The `id` of a `message` frame; `None` for any other frame.

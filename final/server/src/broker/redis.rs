@@ -25,6 +25,7 @@ use super::keys::{
 use super::outbox::{Outbox, Outgoing};
 use crate::hub::{ConnId, Departures, History, Hub, Peer, Refusal, first_message_id};
 use crate::names;
+use crate::store::now_ms;
 use chat_protocol::{self as protocol, ErrorCode, PresenceEvent, RequestId};
 
 /// How long a name stays claimed in Redis without being refreshed.
@@ -214,7 +215,8 @@ impl RedisBroker {
             .arg(self.history)
             .arg(room_channel(room))
             .arg(before)
-            .arg(after);
+            .arg(after)
+            .arg(now_ms());
         let _id: String = self.bounded("send", send.invoke_async(&mut redis)).await?;
         Ok(())
     }

@@ -30,14 +30,14 @@ mod room;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::config::Config;
 use crate::names;
 use crate::stats::Stats;
-use crate::store::{Durability, Held, Journal, Publish, RoomHistory, StoredMessage};
+use crate::store::{Durability, Held, Journal, Publish, RoomHistory, Store, StoredMessage, now_ms};
 use chat_protocol::{self as protocol, ErrorCode, PresenceEvent, RequestId, RoomInfo};
 
 pub use peer::{ConnId, Peer};
@@ -69,6 +69,9 @@ pub struct Older {
     /// [`mark`](Journal::mark) when the request came: the store has the messages the memory
     /// no longer holds once the journal has [`written`](Journal::written) up to it.
     pub journal: Option<(Arc<Journal>, u64)>,
+    /// Without a journal, a store written by someone else, read as it is (with Redis, where
+    /// the broker's send script stores each message before anyone receives it).
+    pub archive: Option<Arc<dyn Store>>,
 }
 
 impl Older {
@@ -98,6 +101,8 @@ pub struct Hub {
     departures: Option<Arc<dyn Departures>>,
     /// Where accepted room messages are written down (`None`: memory only).
     journal: Option<Arc<Journal>>,
+    /// A store that others write to, read for scrollback (with Redis: the rooms' streams).
+    archive: Option<Arc<dyn Store>>,
 }
 
 #[derive(Debug, Default)]
@@ -140,12 +145,20 @@ impl Hub {
             stats,
             departures,
             journal: None,
+            archive: None,
         }
     }
 
     /// The same hub, handing every room message it accepts to `journal` as well, to be stored.
     pub fn keeping(mut self, journal: Arc<Journal>) -> Hub {
         self.journal = Some(journal);
+        self
+    }
+
+    /// The same hub, reading older messages (scrollback) from `store`, which something else
+    /// writes to: with Redis, the broker.
+    pub fn reading_from(mut self, store: Arc<dyn Store>) -> Hub {
+        self.archive = Some(store);
         self
     }
 
@@ -359,6 +372,7 @@ impl Hub {
                 .journal
                 .as_ref()
                 .map(|journal| (Arc::clone(journal), journal.mark())),
+            archive: self.archive.clone(),
         })
     }
 
@@ -511,15 +525,6 @@ impl Publish for Hub {
             }
         }
     }
-}
-
-/// Milliseconds since 1970, for a stored message's time.
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-        })
 }
 
 fn not_welcomed() -> Refusal {
@@ -682,6 +687,7 @@ mod tests {
             before: 10,
             cached: (6..10).map(frame).collect(),
             journal: None,
+            archive: None,
         };
         // The store overlaps the memory (6 and 7 in both) and lacks what is not committed.
         let stored: Vec<(u64, Utf8Bytes)> = (3..8).map(frame).collect();
@@ -693,6 +699,7 @@ mod tests {
             before: 10,
             cached: (8..10).map(frame).collect(),
             journal: None,
+            archive: None,
         };
         let (messages, more) = older.answer(Vec::new(), 5);
         assert_eq!(messages.len(), 2);

@@ -28,7 +28,8 @@ use crate::config::Config;
 use crate::hub::{Departures, Hub};
 use crate::stats::{Stats, StatsSnapshot};
 use crate::store::{
-    Journal, Publish, Retention, RoomHistory, SqliteStore, Store, StoreError, what_to_do,
+    Journal, Publish, RedisStore, Retention, RoomHistory, SqliteStore, Store, StoreError, now_ms,
+    what_to_do,
 };
 
 /// A bound server, not yet accepting.
@@ -59,6 +60,7 @@ impl Server {
     /// Serves on a listener that is already bound; with `redis_url`, connects to Redis first.
     pub async fn from_listener(listener: TcpListener, config: Config) -> io::Result<Server> {
         let stats = Arc::new(Stats::default());
+        let mut redis_archive = None;
         let (mut hub, broker) = match &config.redis_url {
             None => (Hub::new(&config, Arc::clone(&stats)), Broker::Memory),
             Some(url) => {
@@ -69,7 +71,11 @@ impl Server {
                 );
                 // The hub tells Redis who left; the broker drives the hub for everything else.
                 let departures: Arc<dyn Departures> = redis.clone();
-                let hub = Hub::reporting_to(&config, Arc::clone(&stats), departures);
+                // The rooms' streams, read for scrollback and pruned by age.
+                let archive = open_redis_store(url.clone()).await?;
+                let hub = Hub::reporting_to(&config, Arc::clone(&stats), departures)
+                    .reading_from(archive.clone());
+                redis_archive = Some(archive);
                 (hub, Broker::Redis(redis))
             }
         };
@@ -89,6 +95,11 @@ impl Server {
             journal.publish_through(Arc::downgrade(&publisher));
         }
         let shared = Arc::new(Shared::new(config, hub, broker, stats));
+        if let Some(archive) = redis_archive {
+            let retention = retention(&shared.config);
+            let stop = shared.shutdown.clone();
+            shared.tracker.spawn(prune_by_age(archive, retention, stop));
+        }
         if let Broker::Redis(redis) = &shared.broker {
             redis
                 .start(
@@ -232,8 +243,13 @@ async fn open_store(
     stats: &Arc<Stats>,
 ) -> io::Result<(Arc<Journal>, Vec<RoomHistory>)> {
     let (rooms, history, durability) = (config.max_rooms, config.history, config.durability);
+    let retention = retention(config);
     let opened = tokio::task::spawn_blocking(move || {
         let store = SqliteStore::open_for(&dir, durability)?;
+        // Messages that aged out while the server was stopped are not read back.
+        if let Some(before_ms) = retention.cut_off(now_ms()) {
+            store.prune(&[], usize::MAX, before_ms)?;
+        }
         let recent = store.recent(rooms, history)?;
         tracing::info!(file = %store.path().display(), rooms = recent.len(), "message store opened");
         Ok::<_, StoreError>((store, recent))
@@ -244,16 +260,11 @@ async fn open_store(
         // Opening says what to do itself; a read that fails (a damaged page) gets it here.
         let message = match &err {
             StoreError::Sqlite(sqlite) => format!("message store: {err} ({})", what_to_do(sqlite)),
-            StoreError::Open(_) => format!("message store: {err}"),
+            StoreError::Open(_) | StoreError::Redis(_) => format!("message store: {err}"),
         };
         io::Error::other(message)
     })?;
     let store: Arc<dyn Store> = Arc::new(store);
-    let retention = Retention {
-        messages: config.retain_messages,
-        max_age: (config.retain_days > 0)
-            .then(|| Duration::from_secs(u64::from(config.retain_days) * 24 * 3600)),
-    };
     let journal = Journal::start_for(
         store,
         durability,
@@ -262,4 +273,45 @@ async fn open_store(
         Arc::clone(stats),
     );
     Ok((Arc::new(journal), recent))
+}
+
+/// Connects the store that reads the rooms' streams in Redis (on a blocking thread: its
+/// connection is a plain one).
+async fn open_redis_store(url: String) -> io::Result<Arc<dyn Store>> {
+    let store = tokio::task::spawn_blocking(move || RedisStore::connect(&url))
+        .await
+        .map_err(io::Error::other)?
+        .map_err(|err| io::Error::other(format!("message store: {err}")))?;
+    Ok(Arc::new(store))
+}
+
+/// With Redis, where no journal prunes after its commits: once a minute, the messages older
+/// than `--retain-days` are deleted from the rooms' streams (the send script keeps each stream
+/// to its last `--history` messages). Ends when the server shuts down.
+async fn prune_by_age(store: Arc<dyn Store>, retention: Retention, stop: CancellationToken) {
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        let Some(before_ms) = retention.cut_off(now_ms()) else {
+            return; // --retain-days 0: age does not matter
+        };
+        let store = Arc::clone(&store);
+        match tokio::task::spawn_blocking(move || store.prune(&[], usize::MAX, before_ms)).await {
+            Ok(Ok(0)) | Err(_) => {}
+            Ok(Ok(deleted)) => tracing::info!(deleted, "old messages deleted from Redis"),
+            Ok(Err(err)) => tracing::warn!(%err, "could not delete old messages from Redis"),
+        }
+    }
+}
+
+/// What `--retain-messages` and `--retain-days` keep.
+fn retention(config: &Config) -> Retention {
+    Retention {
+        messages: config.retain_messages,
+        max_age: (config.retain_days > 0)
+            .then(|| Duration::from_secs(u64::from(config.retain_days) * 24 * 3600)),
+    }
 }

@@ -40,6 +40,9 @@ pub enum StoreError {
     /// SQLite refused a statement (the disk is full, the file is corrupt, …).
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Redis could not be reached, or refused a command.
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
 }
 
 // ANCHOR: store
@@ -99,6 +102,15 @@ pub struct Retention {
     pub max_age: Option<std::time::Duration>,
 }
 
+impl Retention {
+    /// The time, in milliseconds since 1970, before which messages are too old when it is
+    /// `now_ms`; `None` when age does not matter.
+    pub fn cut_off(&self, now_ms: i64) -> Option<i64> {
+        let age = self.max_age?;
+        Some(now_ms.saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX)))
+    }
+}
+
 /// When a message counts as kept (`--durability`): what a crash may take away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Durability {
@@ -109,4 +121,13 @@ pub enum Durability {
     /// A message is committed, and flushed to the disk, before anyone receives it: whatever a
     /// member saw survives a crash, even a power failure; each message waits for a commit.
     Immediate,
+}
+
+/// Milliseconds since 1970, for a stored message's time.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
 }

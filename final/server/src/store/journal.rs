@@ -168,6 +168,11 @@ impl Journal {
         self.recorded.load(Ordering::Acquire)
     }
 
+    /// Messages handed over that the writer is not done with yet.
+    fn waiting(&self) -> u64 {
+        self.mark().saturating_sub(*self.done.borrow())
+    }
+
     /// Waits until the writer is done with every message handed over before `mark`: they are
     /// then in the store (unless the store failed, which is counted and logged). What a reader
     /// of older messages needs, since the hub's memory may no longer hold them.
@@ -244,8 +249,10 @@ impl Journal {
                     std::thread::sleep(Duration::from_millis(1)); // a backoff, not a synchronisation
                 }
                 Err(_) => {
+                    let waiting = self.waiting();
                     tracing::warn!(
-                        "the store's writer did not finish: the last messages may not be stored"
+                        waiting,
+                        "the store's writer did not finish: the messages still waiting are not stored"
                     );
                     return;
                 }
@@ -253,8 +260,10 @@ impl Journal {
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if finished.recv_timeout(left).is_err() {
+            let waiting = self.waiting();
             tracing::warn!(
-                "the store's writer did not finish in time: the last messages may not be stored"
+                waiting,
+                "the store's writer did not finish in time: the messages still waiting are not stored"
             );
             return;
         }
@@ -395,15 +404,8 @@ impl Writer<'_> {
             .map(|(room, _)| room.clone())
             .collect();
         let names: Vec<&str> = rooms.iter().map(String::as_str).collect();
-        let before_ms = self.retention.max_age.map_or(i64::MIN, |age| {
-            let age = i64::try_from(age.as_millis()).unwrap_or(i64::MAX);
-            batch
-                .iter()
-                .map(|m| m.at_ms)
-                .max()
-                .unwrap_or(0)
-                .saturating_sub(age)
-        });
+        let newest = batch.iter().map(|m| m.at_ms).max().unwrap_or(0);
+        let before_ms = self.retention.cut_off(newest).unwrap_or(i64::MIN);
         match self.store.prune(&names, self.retention.messages, before_ms) {
             Ok(deleted) => {
                 self.stats.store_pruned(deleted);

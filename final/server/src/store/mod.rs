@@ -12,7 +12,8 @@
 //!
 //! The parts: `api` is the trait and its types; [`sqlite`](SqliteStore) keeps messages in one
 //! SQLite file (the default of the `chat-server` program), [`memory`](MemoryStore) in ordered
-//! maps (for tests, and as the simplest example of the trait), `journal` is the writer, and
+//! maps (for tests, and as the simplest example of the trait), [`redis`] reads the streams that
+//! the broker writes when instances share rooms through Redis, `journal` is the writer, and
 //! [`conformance`] is the test suite every backend must pass. Dependency direction: every other
 //! part uses `api`, and `journal` uses the counters ([`Stats`](crate::stats::Stats)) too; the
 //! parts do not use each other; this module only re-exports them. The hub uses the journal;
@@ -22,9 +23,11 @@ mod api;
 pub mod conformance;
 mod journal;
 mod memory;
+pub mod redis;
 mod sqlite;
 
-pub use api::{Durability, Retention, RoomHistory, Store, StoreError, StoredMessage};
+pub use self::redis::RedisStore;
+pub use api::{Durability, Retention, RoomHistory, Store, StoreError, StoredMessage, now_ms};
 pub use journal::{Held, Journal, Publish, QUEUE_CAPACITY};
 pub use memory::MemoryStore;
 pub use sqlite::{FILE_NAME, SqliteStore, hint as what_to_do};
