@@ -529,3 +529,110 @@ async fn messages_older_than_retain_days_are_gone_after_a_restart() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_in_many_rooms_lose_nothing_across_a_restart() {
+    const ROOMS: usize = 10;
+    const WRITERS: usize = 5;
+    const EACH: usize = 40;
+    let dir = folder("concurrent");
+    let builder = || {
+        ServerBuilder::new()
+            .rate_per_sec(10_000.0)
+            .rate_burst(10_000)
+            .history(1_000)
+            .data_dir(Some(dir.clone()))
+    };
+    let server = start(builder()).await;
+    let rooms: Vec<String> = (0..ROOMS).map(|n| format!("room{n}")).collect();
+    // Every writer is in every room; they all send at once, each to the rooms in turn, and
+    // each reads everything, so that it knows every room's messages in the order they came.
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let mut client = Client::hello(&server.url(), &format!("writer{w}")).await;
+        for room in &rooms {
+            client.join(room).await;
+        }
+        writers.push(client);
+    }
+    let tasks: Vec<_> = writers
+        .into_iter()
+        .enumerate()
+        .map(|(w, mut client)| {
+            let rooms = rooms.clone();
+            tokio::spawn(async move {
+                for n in 0..EACH {
+                    let room = &rooms[n % ROOMS];
+                    let text = format!("w{w} n{n}");
+                    client
+                        .send(json!({"type": "send", "room": room, "text": text}))
+                        .await;
+                }
+                let mut seen: std::collections::BTreeMap<String, Vec<(u64, String)>> =
+                    Default::default();
+                let mut count = 0;
+                while count < WRITERS * EACH {
+                    let frame = client.recv().await;
+                    if frame["type"] == "message" {
+                        count += 1;
+                        seen.entry(frame["room"].as_str().unwrap().to_owned())
+                            .or_default()
+                            .push((
+                                frame["id"].as_u64().unwrap(),
+                                frame["text"].as_str().unwrap().to_owned(),
+                            ));
+                    }
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut views = Vec::new();
+    for task in tasks {
+        views.push(support::bounded("a writer", task).await.unwrap());
+    }
+    assert!(
+        views.windows(2).all(|pair| pair[0] == pair[1]),
+        "every writer saw every room the same"
+    );
+    assert!(server.shutdown().await.drained);
+
+    let server = start(builder()).await;
+    let mut reader = Client::hello(&server.url(), "reader").await;
+    let mut total = 0;
+    for room in &rooms {
+        let stored = history(&reader.join(room).await);
+        assert_eq!(stored, views[0][room], "{room}: what was seen, in order");
+        assert!(
+            stored.windows(2).all(|pair| pair[0].0 < pair[1].0),
+            "{room}: ids increase"
+        );
+        total += stored.len();
+    }
+    assert_eq!(total, WRITERS * EACH, "every message, once");
+    server.shutdown().await;
+}
+
+#[test]
+fn a_data_dir_that_cannot_be_created_is_refused_with_what_to_do() {
+    let dir = folder("not-a-folder");
+    std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
+    std::fs::write(&dir, "a file where the folder should be").unwrap();
+    let output = roadmap_tests::run_bounded(
+        std::process::Command::new(env!("CARGO_BIN_EXE_chat-server")).args([
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            dir.to_str().unwrap(),
+        ]),
+        WAIT,
+    );
+    assert!(!output.success, "the server must not start");
+    assert!(
+        output.stderr.contains("cannot create the data folder")
+            && output.stderr.contains("choose another --data-dir"),
+        "{}",
+        output.stderr
+    );
+    let _ = std::fs::remove_file(&dir);
+}
