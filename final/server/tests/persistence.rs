@@ -32,6 +32,16 @@ async fn say(client: &mut Client, room: &str, prefix: &str, count: usize) -> Vec
     said
 }
 
+/// A server with its store in `dir`, `history` messages per room in memory, and a rate limit
+/// that lets the tests send quickly.
+fn stored(dir: &Path, history: usize) -> ServerBuilder {
+    ServerBuilder::new()
+        .rate_per_sec(10_000.0)
+        .rate_burst(10_000)
+        .history(history)
+        .data_dir(Some(dir.to_owned()))
+}
+
 /// (id, text) of each message of a `joined` reply's history.
 fn history(joined: &Value) -> Vec<(u64, String)> {
     joined["history"]
@@ -50,13 +60,7 @@ fn history(joined: &Value) -> Vec<(u64, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_graceful_restart_keeps_every_message_and_ids_carry_on() {
     let dir = folder("graceful");
-    let builder = || {
-        ServerBuilder::new()
-            .rate_per_sec(10_000.0)
-            .rate_burst(10_000)
-            .history(100)
-            .data_dir(Some(dir.clone()))
-    };
+    let builder = || stored(&dir, 100);
     let server = start(builder()).await;
     let mut alice = Client::hello(&server.url(), "alice").await;
     alice.join("rust").await;
@@ -262,13 +266,7 @@ async fn scroll_back(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scrollback_pages_through_the_whole_store_without_gap_or_repeat() {
     let dir = folder("scrollback");
-    let builder = || {
-        ServerBuilder::new()
-            .rate_per_sec(10_000.0)
-            .rate_burst(10_000)
-            .history(20)
-            .data_dir(Some(dir.clone()))
-    };
+    let builder = || stored(&dir, 20);
     let server = start(builder()).await;
     let mut alice = Client::hello(&server.url(), "alice").await;
     alice.join("rust").await;
@@ -536,13 +534,7 @@ async fn concurrent_writers_in_many_rooms_lose_nothing_across_a_restart() {
     const WRITERS: usize = 5;
     const EACH: usize = 40;
     let dir = folder("concurrent");
-    let builder = || {
-        ServerBuilder::new()
-            .rate_per_sec(10_000.0)
-            .rate_burst(10_000)
-            .history(1_000)
-            .data_dir(Some(dir.clone()))
-    };
+    let builder = || stored(&dir, 1_000);
     let server = start(builder()).await;
     let rooms: Vec<String> = (0..ROOMS).map(|n| format!("room{n}")).collect();
     // Every writer is in every room; they all send at once, each to the rooms in turn, and

@@ -171,6 +171,18 @@ fn coalesce(kind: &ServerKind, plan: &Plan, results: &mut Results) {
     }
 }
 
+/// The plan's clients in one room, 10 of them sending `rate` messages a second in all.
+fn one_room(plan: &Plan, rate: f64) -> Load {
+    Load {
+        clients: plan.clients,
+        rooms: 1,
+        senders: 10,
+        rate,
+        seconds: plan.seconds,
+        slow: 0,
+    }
+}
+
 /// The price of keeping the history: each shape without a store (`--store memory`), with the
 /// SQLite store (`--durability batch`, the default) and with `--durability immediate`. The
 /// light load (latency: what waiting for a commit adds), the capacity load (every message to the
@@ -180,17 +192,9 @@ fn coalesce(kind: &ServerKind, plan: &Plan, results: &mut Results) {
 fn store(kind: &ServerKind, plan: &Plan, results: &mut Results) {
     let light_rate = plan.rates.first().copied().unwrap_or(10.0);
     let capacity_rate = plan.rates.last().copied().unwrap_or(1_000.0);
-    let one_room = |rate: f64| Load {
-        clients: plan.clients,
-        rooms: 1,
-        senders: 10,
-        rate,
-        seconds: plan.seconds,
-        slow: 0,
-    };
     let mut shapes = vec![
-        ("light".to_owned(), one_room(light_rate)),
-        ("capacity".to_owned(), one_room(capacity_rate)),
+        ("light".to_owned(), one_room(plan, light_rate)),
+        ("capacity".to_owned(), one_room(plan, capacity_rate)),
     ];
     for &(clients, rooms, rate) in plan.many {
         let shape = format!("{rooms} rooms of {}", clients / rooms);
@@ -288,14 +292,7 @@ fn scale_run(kind: &ServerKind, instances: usize, rate: f64, plan: &Plan) -> Res
     let urls: Vec<&str> = servers.iter().map(|s| s.url.as_str()).collect();
     let mut pids: Vec<u32> = servers.iter().map(|s| s.pid()).collect();
     pids.extend(redis.as_ref().map(|redis| redis.pid()));
-    let load = Load {
-        clients: plan.clients,
-        rooms: 1,
-        senders: 10,
-        rate,
-        seconds: plan.seconds,
-        slow: 0,
-    };
+    let load = one_room(plan, rate);
     let measured = measure::load_on(kind, &urls.join(","), pids, &load)?;
     let name = match instances {
         0 => "scale: 1 alone",
