@@ -49,6 +49,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod auth;
 pub mod broker;
 pub mod cli;
 pub mod config;

@@ -9,7 +9,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
+use super::accounts::{Account, Accounts};
 use super::api::{RoomHistory, Store, StoreError, StoredMessage};
+use crate::names;
 
 /// One room's messages: id → (when, frame).
 type Messages = BTreeMap<u64, (i64, Utf8Bytes)>;
@@ -18,6 +20,17 @@ type Messages = BTreeMap<u64, (i64, Utf8Bytes)>;
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     rooms: Mutex<BTreeMap<String, Messages>>,
+    accounts: Mutex<AccountState>,
+}
+
+/// Accounts, revoked tokens and the token key, in memory.
+#[derive(Debug, Default)]
+struct AccountState {
+    /// Lowercase name → account.
+    accounts: BTreeMap<String, Account>,
+    /// Revoked `jti` → until when.
+    revoked: BTreeMap<String, i64>,
+    key: Option<Vec<u8>>,
 }
 
 impl MemoryStore {
@@ -28,6 +41,53 @@ impl MemoryStore {
 
     fn rooms(&self) -> MutexGuard<'_, BTreeMap<String, Messages>> {
         self.rooms.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn accounts(&self) -> MutexGuard<'_, AccountState> {
+        self.accounts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Accounts for MemoryStore {
+    fn create_account(&self, account: &Account) -> Result<bool, StoreError> {
+        let mut state = self.accounts();
+        let key = names::username_key(&account.name);
+        if state.accounts.contains_key(&key) {
+            return Ok(false);
+        }
+        state.accounts.insert(key, account.clone());
+        Ok(true)
+    }
+
+    fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
+        Ok(self
+            .accounts()
+            .accounts
+            .get(&names::username_key(name))
+            .cloned())
+    }
+
+    fn account_keys(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.accounts().accounts.keys().cloned().collect())
+    }
+
+    fn revoke(&self, jti: &str, until_ms: i64, now_ms: i64) -> Result<(), StoreError> {
+        let mut state = self.accounts();
+        state.revoked.retain(|_, until| *until >= now_ms);
+        state.revoked.insert(jti.to_owned(), until_ms);
+        Ok(())
+    }
+
+    fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
+        Ok(self.accounts().revoked.contains_key(jti))
+    }
+
+    fn token_key(&self, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
+        Ok(self
+            .accounts()
+            .key
+            .get_or_insert_with(|| fresh.to_vec())
+            .clone())
     }
 }
 
@@ -143,5 +203,10 @@ mod tests {
     #[test]
     fn the_memory_store_passes_the_conformance_suite() {
         super::super::conformance::check(&MemoryStore::new());
+    }
+
+    #[test]
+    fn the_memory_store_keeps_accounts_by_the_rules() {
+        super::super::accounts::check(&MemoryStore::new());
     }
 }

@@ -19,6 +19,7 @@
 //! parts do not use each other; this module only re-exports them. The hub uses the journal;
 //! nothing here uses the hub.
 
+mod accounts;
 mod api;
 pub mod conformance;
 mod journal;
@@ -27,6 +28,7 @@ pub mod redis;
 mod sqlite;
 
 pub use self::redis::RedisStore;
+pub use accounts::{Account, Accounts, check as check_accounts};
 pub use api::{Durability, Retention, RoomHistory, Store, StoreError, StoredMessage, now_ms};
 pub use journal::{Held, Journal, Publish, QUEUE_CAPACITY};
 pub use memory::MemoryStore;

@@ -27,7 +27,9 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, params};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
+use super::accounts::{Account, Accounts};
 use super::api::{Durability, RoomHistory, Store, StoreError, StoredMessage};
+use crate::names;
 
 /// The file's name in the data folder.
 pub const FILE_NAME: &str = "chat.db";
@@ -56,7 +58,21 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS messages (
     frame TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS messages_by_room ON messages (room, id);
-CREATE INDEX IF NOT EXISTS messages_by_age ON messages (at_ms)";
+CREATE INDEX IF NOT EXISTS messages_by_age ON messages (at_ms);
+CREATE TABLE IF NOT EXISTS accounts (
+    key TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS revoked_tokens (
+    jti TEXT PRIMARY KEY,
+    until_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS secrets (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+)";
 
 /// Messages in a SQLite file.
 #[derive(Debug)]
@@ -374,9 +390,97 @@ impl Store for SqliteStore {
     }
 }
 
+/// Accounts in three more tables of the same file: `accounts` (by lowercase name), `revoked_tokens`
+/// and `secrets` (the token key). Writes go through the writer's connection, reads through the
+/// reader's, as for messages.
+impl Accounts for SqliteStore {
+    fn create_account(&self, account: &Account) -> Result<bool, StoreError> {
+        let inserted = self.connection().execute(
+            "INSERT OR IGNORE INTO accounts (key, name, hash, created_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                names::username_key(&account.name),
+                account.name,
+                account.hash,
+                account.created_ms
+            ],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
+        let connection = self.reader();
+        let mut select =
+            connection.prepare("SELECT name, hash, created_ms FROM accounts WHERE key = ?1")?;
+        let mut rows = select.query_map([names::username_key(name)], |row| {
+            Ok(Account {
+                name: row.get(0)?,
+                hash: row.get(1)?,
+                created_ms: row.get(2)?,
+            })
+        })?;
+        Ok(rows.next().transpose()?)
+    }
+
+    fn account_keys(&self) -> Result<Vec<String>, StoreError> {
+        let connection = self.reader();
+        let mut select = connection.prepare("SELECT key FROM accounts ORDER BY key")?;
+        let keys = select
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(keys)
+    }
+
+    fn revoke(&self, jti: &str, until_ms: i64, now_ms: i64) -> Result<(), StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        transaction.execute("DELETE FROM revoked_tokens WHERE until_ms < ?1", [now_ms])?;
+        transaction.execute(
+            "INSERT OR REPLACE INTO revoked_tokens (jti, until_ms) VALUES (?1, ?2)",
+            params![jti, until_ms],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
+        let connection = self.reader();
+        let found: i64 = connection.query_row(
+            "SELECT COUNT(*) FROM revoked_tokens WHERE jti = ?1",
+            [jti],
+            |row| row.get(0),
+        )?;
+        Ok(found > 0)
+    }
+
+    fn token_key(&self, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let connection = self.connection();
+        connection.execute(
+            "INSERT OR IGNORE INTO secrets (name, value) VALUES ('token_key', ?1)",
+            [fresh],
+        )?;
+        let key: Vec<u8> = connection.query_row(
+            "SELECT value FROM secrets WHERE name = 'token_key'",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sqlite_store_keeps_accounts_by_the_rules_and_across_a_reopen() {
+        let dir = folder("accounts");
+        let store = SqliteStore::open(&dir).unwrap();
+        super::super::accounts::check(&store);
+        drop(store);
+        let again = SqliteStore::open(&dir).unwrap();
+        assert!(again.account("alice").unwrap().is_some());
+        assert_eq!(again.token_key(&[9; 32]).unwrap(), [1; 32]);
+    }
 
     /// A fresh folder for one test, under the workspace's `target/` (git-ignored).
     fn folder(name: &str) -> PathBuf {
