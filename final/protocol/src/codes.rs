@@ -39,6 +39,11 @@ pub enum ErrorCode {
     UnknownUser,
     /// The connection sends faster than its rate limit; the request was dropped.
     RateLimited,
+    /// A token that is not good (malformed, signed with another key, expired, revoked), or a
+    /// guest's `hello` when the server lets only signed-in users chat.
+    Unauthorized,
+    /// A guest asked for a name that belongs to an account: sign in to use it.
+    NameReserved,
     /// The server cannot reach its message broker (Redis) or its message store just now, or the
     /// store cannot keep up with `--durability immediate`; the request was not done.
     Unavailable,
@@ -47,7 +52,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for documentation and metrics.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::BadRequest,
         ErrorCode::UnknownType,
         ErrorCode::InvalidUsername,
@@ -62,6 +67,8 @@ impl ErrorCode {
         ErrorCode::InvalidText,
         ErrorCode::UnknownUser,
         ErrorCode::RateLimited,
+        ErrorCode::Unauthorized,
+        ErrorCode::NameReserved,
         ErrorCode::Unavailable,
     ];
 
@@ -82,6 +89,8 @@ impl ErrorCode {
             ErrorCode::InvalidText => "invalid_text",
             ErrorCode::UnknownUser => "unknown_user",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::NameReserved => "name_reserved",
             ErrorCode::Unavailable => "unavailable",
         }
     }

@@ -50,6 +50,12 @@ mod tests {
                 },
             ),
             (
+                r#"{"type":"hello","token":"a.b.c","username":"ignored"}"#,
+                Request::HelloToken {
+                    token: "a.b.c".into(),
+                },
+            ),
+            (
                 r#"{"type":"join","room":"rust"}"#,
                 Request::Join {
                     room: "rust".into(),

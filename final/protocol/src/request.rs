@@ -11,10 +11,17 @@ use crate::codes::ErrorCode;
 /// A request, decoded and complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    /// `{"type":"hello","username":"alice"}`: the first request of every connection.
+    /// `{"type":"hello","username":"alice"}`: the first request of every connection, from a
+    /// guest (someone without an account).
     Hello {
         /// The name asked for (not yet validated).
         username: String,
+    },
+    /// `{"type":"hello","token":"…"}`: the first request of a signed-in user's connection; the
+    /// name is the token's.
+    HelloToken {
+        /// The token from `/api/login` (not yet checked).
+        token: String,
     },
     /// `{"type":"join","room":"rust","since":41}`: enter a room (created on first join).
     Join {
@@ -81,6 +88,7 @@ struct Envelope {
     kind: Option<String>,
     id: Option<RequestId>,
     username: Option<String>,
+    token: Option<String>,
     room: Option<String>,
     text: Option<String>,
     to: Option<String>,
@@ -144,8 +152,11 @@ impl Envelope {
             })
         };
         Ok(match kind.as_str() {
-            "hello" => Request::Hello {
-                username: need(self.username, "username")?,
+            "hello" => match self.token {
+                Some(token) => Request::HelloToken { token },
+                None => Request::Hello {
+                    username: need(self.username, "username")?,
+                },
             },
             "join" => Request::Join {
                 room: need(self.room, "room")?,

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::auth::Guests;
 use crate::config::{Config, ConfigError, ServerBuilder};
 use crate::store::Durability;
 
@@ -133,6 +134,27 @@ pub struct Cli {
     /// the disk before anyone receives it: slower, loses nothing anyone saw).
     #[arg(long, env = "CHAT_DURABILITY", value_enum, default_value_t = DurabilityKind::Batch)]
     pub durability: DurabilityKind,
+    /// Whether people without an account may chat: `allow` (with any free name that is not an
+    /// account's) or `deny` (only signed-in users).
+    #[arg(long, env = "CHAT_GUESTS", value_enum, default_value_t = GuestsKind::Allow)]
+    pub guests: GuestsKind,
+    /// How long a token from /api/login is good for (e.g. 7d, 12h).
+    #[arg(long, env = "CHAT_TOKEN_TTL", default_value = "7d", value_parser = parse_duration)]
+    pub token_ttl: Duration,
+    /// A file with the key tokens are signed with (at least 32 bytes), for applications that
+    /// issue their own tokens; without it, a random key is made on the first start and kept in
+    /// the store.
+    #[arg(long, env = "CHAT_TOKEN_SECRET_FILE")]
+    pub token_secret_file: Option<PathBuf>,
+}
+
+/// Whether people without an account may chat (`--guests`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GuestsKind {
+    /// Anyone, with a free name that is not an account's.
+    Allow,
+    /// Only signed-in users.
+    Deny,
 }
 
 /// When a message counts as kept (`--durability`).
@@ -194,11 +216,17 @@ impl Cli {
                 DurabilityKind::Batch => Durability::Batch,
                 DurabilityKind::Immediate => Durability::Immediate,
             })
+            .guests(match self.guests {
+                GuestsKind::Allow => Guests::Allow,
+                GuestsKind::Deny => Guests::Deny,
+            })
+            .token_ttl(self.token_ttl)
+            .token_secret_file(self.token_secret_file.clone())
             .build()
     }
 }
 
-/// Reads a duration such as `10s`, `500ms`, `2m`, `1h`, or a plain number of seconds.
+/// Reads a duration such as `10s`, `500ms`, `2m`, `1h`, `7d`, or a plain number of seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
@@ -213,7 +241,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "ms" => number / 1_000.0,
         "m" => number * 60.0,
         "h" => number * 3_600.0,
-        other => return Err(format!("unknown unit {other:?} (use ms, s, m or h)")),
+        "d" => number * 86_400.0,
+        other => return Err(format!("unknown unit {other:?} (use ms, s, m, h or d)")),
     };
     Duration::try_from_secs_f64(seconds).map_err(|err| format!("{text:?}: {err}"))
 }

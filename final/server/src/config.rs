@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::auth::Guests;
 use crate::store::Durability;
 
 /// The limits and timings of a server. Build one with [`ServerBuilder`].
@@ -93,6 +94,14 @@ pub struct Config {
     /// `commit_interval`; [`Durability::Immediate`] commits (and flushes to the disk) before
     /// anyone receives the message. Immediate needs a store (`data_dir`, no `redis_url`).
     pub durability: Durability,
+    /// Whether people without an account may chat (book: "Accounts and tokens").
+    pub guests: Guests,
+    /// How long a token from `/api/login` is good for.
+    pub token_ttl: Duration,
+    /// A file holding the key tokens are signed with (at least 32 bytes), for applications that
+    /// issue their own tokens; `None`: a random key, made on the first start and kept in the
+    /// store.
+    pub token_secret_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -128,6 +137,9 @@ impl Default for Config {
             retain_messages: 10_000,
             retain_days: 30,
             durability: Durability::Batch,
+            guests: Guests::Allow,
+            token_ttl: Duration::from_secs(7 * 24 * 3600),
+            token_secret_file: None,
         }
     }
 }
@@ -231,6 +243,12 @@ impl ServerBuilder {
         retain_days: u32;
         /// See [`Config::durability`].
         durability: Durability;
+        /// See [`Config::guests`].
+        guests: Guests;
+        /// See [`Config::token_ttl`].
+        token_ttl: Duration;
+        /// See [`Config::token_secret_file`].
+        token_secret_file: Option<PathBuf>;
     }
 
     /// Checks that the limits make sense together.

@@ -7,7 +7,10 @@
 //! script that floods is held to `rate` requests a second. The time is passed in rather than
 //! read inside, so the tests can play any schedule without sleeping.
 
-use std::time::Instant;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 // ANCHOR: bucket
 /// One connection's allowance of requests.
@@ -45,6 +48,50 @@ impl TokenBucket {
 }
 // ANCHOR_END: bucket
 
+/// One bucket per key (an address, an account name), for limits that are not a connection's:
+/// signing in and registering (book: "Accounts and tokens"). The map forgets buckets that have
+/// filled up again once it holds more than `most` keys, so a flood of addresses cannot grow it
+/// without end.
+#[derive(Debug)]
+pub struct KeyedLimit<K> {
+    rate: f64,
+    burst: u32,
+    most: usize,
+    buckets: Mutex<HashMap<K, TokenBucket>>,
+}
+
+impl<K: Hash + Eq + Clone> KeyedLimit<K> {
+    /// `burst` requests at once per key, then `rate` a second; about `most` keys remembered.
+    pub fn new(rate: f64, burst: u32, most: usize) -> KeyedLimit<K> {
+        KeyedLimit {
+            rate,
+            burst,
+            most,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes a token for `key`; when there is none, how long until there is one.
+    pub fn try_take(&self, key: &K, now: Instant) -> Result<(), Duration> {
+        let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
+        if buckets.len() >= self.most && !buckets.contains_key(key) {
+            // Buckets that are full again are the same as new ones: forget them.
+            let full_after = Duration::from_secs_f64(f64::from(self.burst) / self.rate);
+            buckets.retain(|_, bucket| now.saturating_duration_since(bucket.last) < full_after);
+        }
+        let bucket = buckets
+            .entry(key.clone())
+            .or_insert_with(|| TokenBucket::new(self.rate, self.burst, now));
+        if bucket.try_take(now) {
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64(
+                ((1.0 - bucket.tokens) / self.rate).max(0.0),
+            ))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +118,20 @@ mod tests {
         }
         assert_eq!(passed, 100);
         assert!(!bucket.try_take(start), "going back in time adds nothing");
+    }
+
+    #[test]
+    fn each_key_has_its_own_bucket_and_says_when_to_come_back() {
+        let start = Instant::now();
+        let limit = KeyedLimit::new(0.5, 2, 100);
+        assert!(limit.try_take(&"a", start).is_ok());
+        assert!(limit.try_take(&"a", start).is_ok());
+        let wait = limit.try_take(&"a", start).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(2), "one token every 2 s");
+        assert!(
+            limit.try_take(&"b", start).is_ok(),
+            "another key is not held up"
+        );
+        assert!(limit.try_take(&"a", start + wait).is_ok());
     }
 }

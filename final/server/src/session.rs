@@ -12,17 +12,27 @@ use std::time::{Duration, Instant};
 
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
+use crate::auth::{Gate, Guests};
 use crate::broker::{Broker, REDIS_TIMEOUT, RedisBroker};
 use crate::config::Config;
 use crate::hub::{Hub, Peer, Refusal};
 use crate::names::{self, TextProblem};
 use crate::rate::TokenBucket;
 use crate::stats::Stats;
+use crate::store::now_ms;
 use chat_protocol::{self as protocol, CloseCode, ErrorCode, Request, RequestId};
 
 /// The longest a `history` request waits for the store's disk before it is refused with
 /// `unavailable`.
 pub const STORE_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Not reached: `apply` turns every `HelloToken` into a `Hello` first.
+fn token_not_checked() -> Refusal {
+    (
+        ErrorCode::Unauthorized,
+        "the token could not be checked".into(),
+    )
+}
 
 fn store_unavailable() -> Refusal {
     (
@@ -46,6 +56,8 @@ pub enum Verdict {
 pub struct Session {
     peer: Peer,
     broker: Broker,
+    /// Accounts and tokens (`None`: every `hello` is a guest's, and tokens are refused).
+    gate: Option<Arc<Gate>>,
     name: Option<Arc<str>>,
     bucket: TokenBucket,
     max_text_chars: usize,
@@ -62,6 +74,7 @@ impl Session {
         Session {
             peer,
             broker: Broker::Memory,
+            gate: None,
             name: None,
             bucket: TokenBucket::new(config.rate_per_sec, config.rate_burst, now),
             max_text_chars: config.max_text_chars,
@@ -76,6 +89,12 @@ impl Session {
     /// `broker` (with [`Broker::Memory`], the default, the hub does everything).
     pub fn with_broker(mut self, broker: Broker) -> Session {
         self.broker = broker;
+        self
+    }
+
+    /// The same session, checking names and tokens with `gate`.
+    pub fn with_gate(mut self, gate: Arc<Gate>) -> Session {
+        self.gate = Some(gate);
         self
     }
 
@@ -158,18 +177,31 @@ impl Session {
         id: Option<&RequestId>,
     ) -> Result<(), Refusal> {
         // `hello` only without a name, anything else only with one.
-        match (&self.name, &request) {
-            (Some(_), Request::Hello { .. }) => {
+        let hello = matches!(request, Request::Hello { .. } | Request::HelloToken { .. });
+        match (&self.name, hello) {
+            (Some(_), true) => {
                 return Err((ErrorCode::AlreadyWelcomed, "you already said hello".into()));
             }
-            (None, Request::Hello { .. }) | (Some(_), _) => {}
-            (None, _) => {
+            (None, true) | (Some(_), false) => {}
+            (None, false) => {
                 return Err((
                     ErrorCode::NotWelcomed,
                     "say hello first: {\"type\":\"hello\",\"username\":\"…\"}".into(),
                 ));
             }
         }
+        // Who the `hello` is for: a guest's name may not be an account's; a token gives the
+        // name it was issued for. From here on, both are a `Hello` with a checked name.
+        let request = match request {
+            Request::Hello { username } => {
+                self.may_be_guest(&username)?;
+                Request::Hello { username }
+            }
+            Request::HelloToken { token } => Request::Hello {
+                username: self.signed_in(&token).await?,
+            },
+            other => other,
+        };
         if let Broker::Redis(redis) = &self.broker {
             let redis = Arc::clone(redis);
             // One bound for the whole request, however many round trips it takes. Every
@@ -192,6 +224,7 @@ impl Session {
                 self.name = Some(hub.hello(&self.peer, &username, id)?);
                 Ok(())
             }
+            Request::HelloToken { .. } => Err(token_not_checked()),
             Request::Join { room, since } => hub.join(conn, &room, since, id),
             Request::Send { room, text } => {
                 self.check_text(&text)?;
@@ -277,6 +310,7 @@ impl Session {
                 self.name = Some(redis.hello(hub, &self.peer, &username, id).await?);
                 Ok(())
             }
+            Request::HelloToken { .. } => Err(token_not_checked()),
             Request::Join { room, since } => redis.join(hub, conn, &room, since, id).await,
             Request::Send { room, text } => {
                 self.check_text(&text)?;
@@ -298,6 +332,47 @@ impl Session {
                 before,
                 limit,
             } => self.history(hub, &room, before, limit, id).await,
+        }
+    }
+
+    /// A guest's `hello`: refused when guests are not allowed, or the name is an account's.
+    fn may_be_guest(&self, username: &str) -> Result<(), Refusal> {
+        let Some(gate) = &self.gate else {
+            return Ok(());
+        };
+        if gate.guests() == Guests::Deny {
+            return Err((
+                ErrorCode::Unauthorized,
+                "this server lets only signed-in users chat: sign in, and say hello with your token"
+                    .into(),
+            ));
+        }
+        if gate.is_reserved(username) {
+            return Err((
+                ErrorCode::NameReserved,
+                format!(
+                    "{username:?} belongs to an account: sign in to use it, or choose another name"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A signed-in user's `hello`: the name its token was issued for, if the token is good.
+    /// Checking it reads the list of revoked tokens, on a blocking thread.
+    async fn signed_in(&self, token: &str) -> Result<String, Refusal> {
+        let Some(gate) = &self.gate else {
+            return Err((
+                ErrorCode::Unauthorized,
+                "this server has no accounts: say hello with a username".into(),
+            ));
+        };
+        let (gate, token) = (Arc::clone(gate), token.to_owned());
+        let checked = tokio::task::spawn_blocking(move || gate.check(&token, now_ms()));
+        match tokio::time::timeout(STORE_READ_TIMEOUT, checked).await {
+            Ok(Ok(Ok(claims))) => Ok(claims.sub),
+            Ok(Ok(Err(err))) => Err((ErrorCode::Unauthorized, err.to_string())),
+            Ok(Err(_)) | Err(_) => Err(store_unavailable()),
         }
     }
 

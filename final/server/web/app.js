@@ -24,6 +24,8 @@
     unknown_user: "Nobody of that name is connected.",
     rate_limited: "You are sending too fast; wait a moment.",
     unavailable: "The server cannot do that just now; try again in a moment.",
+    unauthorized: "The server did not accept who you said you are: sign in again.",
+    name_reserved: "That name belongs to an account: sign in to use it, or pick another name.",
   };
   const CLOSES = {
     1000: "The connection was closed.",

@@ -74,6 +74,9 @@ pub(crate) async fn serve<S>(
     let config = &shared.config;
     let mut session = Session::new(peer.clone(), config, Instant::now().into_std())
         .with_broker(shared.broker.clone());
+    if let Some(gate) = &shared.gate {
+        session = session.with_gate(Arc::clone(gate));
+    }
     let hello_deadline = tokio::time::sleep(config.hello_timeout);
     tokio::pin!(hello_deadline);
     let mut ping =

@@ -3,7 +3,8 @@
 //! Final server — book chapter "The final server", section "Why hyper".
 //!
 //! One port serves both the WebSocket endpoint (`GET /ws`) and plain HTTP: the web client
-//! (`/`, `/app.js`, `/style.css`), `/healthz` and `/metrics`. So the server speaks HTTP first, with hyper, and hands the connection to
+//! (`/`, `/app.js`, `/style.css`), `/healthz`, `/metrics`, and the accounts API (`/api/*`, in
+//! `api`). So the server speaks HTTP first, with hyper, and hands the connection to
 //! tokio-tungstenite after the `101 Switching Protocols` answer. That is the same
 //! `WebSocketStream` the stages used, built on the upgraded connection with
 //! [`WebSocketStream::from_raw_socket`]; axum would wrap it in a type of its own. The handshake
@@ -33,8 +34,9 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tracing::Instrument;
 
-use super::connection;
+use super::origin::origin_allowed;
 use super::shared::{Full as Refused, Shared, Slot};
+use super::{api, connection};
 use crate::hub::Peer;
 use crate::stats::Refusal;
 
@@ -45,9 +47,17 @@ pub(crate) async fn serve(socket: TcpStream, addr: SocketAddr, shared: Arc<Share
     let timeout = shared.config.handshake_timeout;
     let service = {
         let shared = Arc::clone(&shared);
-        service_fn(move |request| {
-            let response = route(request, addr, &shared);
-            async move { Ok::<_, Infallible>(response) }
+        service_fn(move |request: Request<Incoming>| {
+            let shared = Arc::clone(&shared);
+            async move {
+                // The accounts API reads a body and hashes passwords: it waits; the rest does not.
+                let response = if request.uri().path().starts_with("/api/") {
+                    api::handle(request, addr, &shared).await
+                } else {
+                    route(request, addr, &shared)
+                };
+                Ok::<_, Infallible>(response)
+            }
         })
     };
     let mut builder = http1::Builder::new();
@@ -145,51 +155,6 @@ fn text(status: StatusCode, body: &'static str) -> Response<Body> {
     );
     response
 }
-
-// ANCHOR: origin
-/// Whether a browser page from this `Origin` may open a WebSocket here. Browsers send the
-/// origin of the page whose script opens the socket, and do not let scripts change it; without
-/// this check, any web site a user visits could open a socket to the server in the user's name
-/// (cross-site WebSocket hijacking). Programs that are not browsers send no `Origin`, and are
-/// not what this check is about.
-pub(crate) fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let Ok(origin) = origin.to_str() else {
-        return false;
-    };
-    if allowed
-        .iter()
-        .any(|entry| entry == "*" || entry.eq_ignore_ascii_case(origin))
-    {
-        return true;
-    }
-    let Some(authority) = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"))
-    else {
-        return false; // "null" (a file or sandboxed page) and other schemes, unless listed
-    };
-    // The server's own pages: the page's host and port are the ones this request was sent to.
-    let host = headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok());
-    if host.is_some_and(|host| host.eq_ignore_ascii_case(authority)) {
-        return true;
-    }
-    // By default, pages on this machine too, on any port (a developer's own page).
-    let name = match authority.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
-        _ => authority,
-    };
-    allowed.is_empty()
-        && matches!(
-            name.to_ascii_lowercase().as_str(),
-            "localhost" | "127.0.0.1" | "[::1]"
-        )
-}
-// ANCHOR_END: origin
 
 /// Whether a comma-separated header contains `token` (case-insensitively).
 fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {

@@ -23,13 +23,14 @@ use tokio_util::sync::CancellationToken;
 
 use super::http;
 use super::shared::Shared;
+use crate::auth::Gate;
 use crate::broker::{Broker, RedisBroker};
 use crate::config::Config;
 use crate::hub::{Departures, Hub};
 use crate::stats::{Stats, StatsSnapshot};
 use crate::store::{
-    Journal, Publish, RedisStore, Retention, RoomHistory, SqliteStore, Store, StoreError, now_ms,
-    what_to_do,
+    Accounts, Journal, MemoryStore, Publish, RedisStore, Retention, RoomHistory, SqliteStore,
+    Store, StoreError, now_ms, what_to_do,
 };
 
 /// A bound server, not yet accepting.
@@ -79,14 +80,24 @@ impl Server {
                 (hub, Broker::Redis(redis))
             }
         };
-        let journal = match (&config.data_dir, &config.redis_url) {
+        let (journal, accounts) = match (&config.data_dir, &config.redis_url) {
             (Some(dir), None) => {
-                let (journal, rooms) = open_store(dir.clone(), &config, &stats).await?;
+                let (journal, accounts, rooms) = open_store(dir.clone(), &config, &stats).await?;
                 hub = hub.keeping(Arc::clone(&journal));
                 hub.restore(rooms);
-                Some(journal)
+                (Some(journal), Some(accounts))
             }
-            _ => None,
+            // Without a store, accounts live in memory, as long as the process.
+            (None, None) => {
+                let accounts: Arc<dyn Accounts> = Arc::new(MemoryStore::new());
+                (None, Some(accounts))
+            }
+            // With Redis, accounts are not shared between instances yet: none.
+            (_, Some(_)) => (None, None),
+        };
+        let gate = match accounts {
+            Some(accounts) => Some(Arc::new(open_gate(accounts, &config).await?)),
+            None => None,
         };
         let hub = Arc::new(hub);
         if let Some(journal) = &journal {
@@ -94,7 +105,7 @@ impl Server {
             let publisher: Arc<dyn Publish> = hub.clone();
             journal.publish_through(Arc::downgrade(&publisher));
         }
-        let shared = Arc::new(Shared::new(config, hub, broker, stats));
+        let shared = Arc::new(Shared::new(config, hub, broker, stats, gate));
         if let Some(archive) = redis_archive {
             let retention = retention(&shared.config);
             let stop = shared.shutdown.clone();
@@ -241,7 +252,7 @@ async fn open_store(
     dir: PathBuf,
     config: &Config,
     stats: &Arc<Stats>,
-) -> io::Result<(Arc<Journal>, Vec<RoomHistory>)> {
+) -> io::Result<(Arc<Journal>, Arc<dyn Accounts>, Vec<RoomHistory>)> {
     let (rooms, history, durability) = (config.max_rooms, config.history, config.durability);
     let retention = retention(config);
     let opened = tokio::task::spawn_blocking(move || {
@@ -264,7 +275,9 @@ async fn open_store(
         };
         io::Error::other(message)
     })?;
-    let store: Arc<dyn Store> = Arc::new(store);
+    let store = Arc::new(store);
+    let accounts: Arc<dyn Accounts> = store.clone();
+    let store: Arc<dyn Store> = store;
     let journal = Journal::start_for(
         store,
         durability,
@@ -272,7 +285,33 @@ async fn open_store(
         retention,
         Arc::clone(stats),
     );
-    Ok((Arc::new(journal), recent))
+    Ok((Arc::new(journal), accounts, recent))
+}
+
+/// Opens the gate to accounts: reads the token key (made and kept on the first start), or the
+/// one in `--token-secret-file`, and the accounts' names. On a blocking thread: it reads the
+/// store and the file.
+async fn open_gate(accounts: Arc<dyn Accounts>, config: &Config) -> io::Result<Gate> {
+    let (file, ttl, guests) = (
+        config.token_secret_file.clone(),
+        config.token_ttl,
+        config.guests,
+    );
+    tokio::task::spawn_blocking(move || {
+        let key = match file {
+            Some(path) => Some(std::fs::read(&path).map_err(|err| {
+                format!(
+                    "cannot read the token secret file {}: {err}",
+                    path.display()
+                )
+            })?),
+            None => None,
+        };
+        Gate::open(accounts, key, ttl, guests)
+    })
+    .await
+    .map_err(io::Error::other)?
+    .map_err(|err| io::Error::other(format!("accounts: {err}")))
 }
 
 /// Connects the store that reads the rooms' streams in Redis (on a blocking thread: its

@@ -15,9 +15,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::auth::Gate;
 use crate::broker::Broker;
 use crate::config::Config;
 use crate::hub::Hub;
+use crate::rate::KeyedLimit;
 use crate::stats::Stats;
 
 /// What every task of one server shares.
@@ -28,6 +30,12 @@ pub(crate) struct Shared {
     /// Where requests that other instances must agree on go (`Memory`: nowhere).
     pub(crate) broker: Broker,
     pub(crate) stats: Arc<Stats>,
+    /// Accounts and tokens (`None` with Redis, for now).
+    pub(crate) gate: Option<Arc<Gate>>,
+    /// `/api/*` requests per client address: 10 at once, then one every 6 seconds.
+    pub(crate) api_per_address: KeyedLimit<IpAddr>,
+    /// Sign-ins per account name: 5 at once, then one every 12 seconds.
+    pub(crate) api_per_account: KeyedLimit<String>,
     pub(crate) shutdown: CancellationToken,
     pub(crate) tracker: TaskTracker,
     next_id: AtomicU64,
@@ -36,12 +44,21 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// The state of a server that has not accepted anything yet.
-    pub(crate) fn new(config: Config, hub: Arc<Hub>, broker: Broker, stats: Arc<Stats>) -> Shared {
+    pub(crate) fn new(
+        config: Config,
+        hub: Arc<Hub>,
+        broker: Broker,
+        stats: Arc<Stats>,
+        gate: Option<Arc<Gate>>,
+    ) -> Shared {
         Shared {
             config,
             hub,
             broker,
             stats,
+            gate,
+            api_per_address: KeyedLimit::new(1.0 / 6.0, 10, 100_000),
+            api_per_account: KeyedLimit::new(1.0 / 12.0, 5, 100_000),
             shutdown: CancellationToken::new(),
             tracker: TaskTracker::new(),
             next_id: AtomicU64::new(0),

@@ -54,8 +54,15 @@ pub fn check(accounts: &dyn Accounts) {
         hash: "$argon2id$hash-of-alice".into(),
         created_ms: 1,
     };
-    assert_eq!(accounts.account("alice").expect("account"), None, "no account yet");
-    assert!(accounts.create_account(&alice).expect("create"), "a new name is free");
+    assert_eq!(
+        accounts.account("alice").expect("account"),
+        None,
+        "no account yet"
+    );
+    assert!(
+        accounts.create_account(&alice).expect("create"),
+        "a new name is free"
+    );
     let other = Account {
         name: "ALICE".into(),
         hash: "$argon2id$another".into(),
@@ -70,9 +77,16 @@ pub fn check(accounts: &dyn Accounts) {
         Some(alice),
         "found without regard to case, as it was written"
     );
-    assert_eq!(accounts.account_keys().expect("keys"), ["alice"], "lowercase keys");
+    assert_eq!(
+        accounts.account_keys().expect("keys"),
+        ["alice"],
+        "lowercase keys"
+    );
 
-    assert!(!accounts.is_revoked("t1").expect("revoked"), "nothing revoked yet");
+    assert!(
+        !accounts.is_revoked("t1").expect("revoked"),
+        "nothing revoked yet"
+    );
     accounts.revoke("t1", 1_000, 10).expect("revoke");
     accounts.revoke("t2", 5, 10).expect("revoke");
     assert!(accounts.is_revoked("t1").expect("revoked"), "revoked");

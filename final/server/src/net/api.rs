@@ -1,0 +1,268 @@
+//! The accounts API: `POST /api/register`, `/api/login` and `/api/logout`, JSON in and out.
+//!
+//! Final server — book chapter "Accounts and tokens", section "The API".
+//!
+//! Each request goes through the same checks before anything is read from the store: the page
+//! that sent it must be an allowed origin (as for the WebSocket upgrade: otherwise any web site
+//! could register or sign in through its visitors' browsers); the body must be declared as
+//! `application/json` (a plain HTML form cannot send that, which is one more wall against
+//! cross-site requests) and be at most 4 KiB; and the address must be within its rate limit.
+//! Signing in is also limited per account, so that guesses spread over many addresses still
+//! hit a wall. Passwords are hashed on a blocking thread, never on the async workers.
+//!
+//! Every refusal is a status and a JSON body `{"error":"<code>","message":"<sentence>"}`. No
+//! answer, and no log line, ever holds a password or a token.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::origin::origin_allowed;
+use super::shared::Shared;
+use crate::auth::{Gate, RegisterError, SignInError};
+use crate::store::now_ms;
+
+type Body = Full<Bytes>;
+
+/// The largest request body accepted.
+pub(crate) const MAX_BODY_BYTES: usize = 4 * 1024;
+
+/// What register and login read.
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+// ANCHOR: handle
+/// Answers one request under `/api/`.
+pub(crate) async fn handle(
+    request: Request<Incoming>,
+    addr: SocketAddr,
+    shared: &Arc<Shared>,
+) -> Response<Body> {
+    let path = request.uri().path().to_owned();
+    if !matches!(
+        path.as_str(),
+        "/api/register" | "/api/login" | "/api/logout"
+    ) {
+        return refuse(StatusCode::NOT_FOUND, "not_found", "no such endpoint");
+    }
+    if request.method() != Method::POST {
+        return refuse(StatusCode::METHOD_NOT_ALLOWED, "bad_request", "only POST");
+    }
+    if !origin_allowed(request.headers(), &shared.config.allowed_origins) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "forbidden_origin",
+            "pages from this origin may not use this server",
+        );
+    }
+    let json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if !json {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "bad_request",
+            "send JSON, with Content-Type: application/json",
+        );
+    }
+    if let Err(wait) = shared.api_per_address.try_take(&addr.ip(), Instant::now()) {
+        return too_many(wait);
+    }
+    let Some(gate) = shared.gate.clone() else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "this server has no accounts (with --redis-url, accounts are not shared yet)",
+        );
+    };
+    let bearer = bearer_token(&request);
+    let body = match read_body(request, shared.config.handshake_timeout).await {
+        Ok(body) => body,
+        Err((status, message)) => return refuse(status, "bad_request", message),
+    };
+    match path.as_str() {
+        "/api/register" => register(gate, &body).await,
+        "/api/login" => login(gate, &body, addr.ip(), shared).await,
+        _ => logout(gate, bearer, &body).await,
+    }
+}
+// ANCHOR_END: handle
+
+/// The body, at most [`MAX_BODY_BYTES`], within `limit`.
+async fn read_body(
+    request: Request<Incoming>,
+    limit: Duration,
+) -> Result<Bytes, (StatusCode, &'static str)> {
+    let limited = Limited::new(request.into_body(), MAX_BODY_BYTES);
+    match tokio::time::timeout(limit, limited.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => Err((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the body is larger than 4 KiB",
+        )),
+        Ok(Err(_)) | Err(_) => Err((StatusCode::BAD_REQUEST, "the body could not be read")),
+    }
+}
+
+/// The username and password of a register or login body.
+fn credentials(body: &[u8]) -> Option<Credentials> {
+    serde_json::from_slice(body).ok()
+}
+
+fn bad_credentials() -> Response<Body> {
+    refuse(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "send {\"username\":\"…\",\"password\":\"…\"}",
+    )
+}
+
+async fn register(gate: Arc<Gate>, body: &[u8]) -> Response<Body> {
+    let Some(Credentials { username, password }) = credentials(body) else {
+        return bad_credentials();
+    };
+    let name = username.clone();
+    let made = tokio::task::spawn_blocking(move || gate.register(&name, &password, now_ms())).await;
+    match made {
+        Ok(Ok(())) => {
+            tracing::info!(user = %username, "account registered");
+            answer(StatusCode::CREATED, &json!({"username": username}))
+        }
+        Ok(Err(RegisterError::InvalidUsername(message))) => {
+            refuse(StatusCode::BAD_REQUEST, "invalid_username", &message)
+        }
+        Ok(Err(RegisterError::InvalidPassword(message))) => {
+            refuse(StatusCode::BAD_REQUEST, "invalid_password", &message)
+        }
+        Ok(Err(RegisterError::Taken)) => refuse(
+            StatusCode::CONFLICT,
+            "username_taken",
+            "that name is registered already; choose another",
+        ),
+        Ok(Err(RegisterError::Failed(message))) => {
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", &message)
+        }
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", "try again"),
+    }
+}
+
+async fn login(gate: Arc<Gate>, body: &[u8], ip: IpAddr, shared: &Arc<Shared>) -> Response<Body> {
+    let Some(Credentials { username, password }) = credentials(body) else {
+        return bad_credentials();
+    };
+    // Per account too: guesses from many addresses at one account still hit a wall. Every name
+    // gets a bucket, whether or not it has an account, so the limit tells nothing either.
+    let account = crate::names::username_key(&username);
+    if let Err(wait) = shared.api_per_account.try_take(&account, Instant::now()) {
+        tracing::warn!(%ip, "sign-ins to one account are being limited");
+        return too_many(wait);
+    }
+    let name = username.clone();
+    let signed =
+        tokio::task::spawn_blocking(move || gate.sign_in(&name, &password, now_ms())).await;
+    match signed {
+        Ok(Ok(issued)) => {
+            tracing::info!(user = %issued.claims.sub, "signed in");
+            let expires = chrono::DateTime::from_timestamp(issued.claims.exp, 0)
+                .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default();
+            answer(
+                StatusCode::OK,
+                &json!({"token": issued.token, "username": issued.claims.sub, "expires_at": expires}),
+            )
+        }
+        Ok(Err(SignInError::Refused)) => {
+            tracing::info!(%ip, "a sign-in was refused");
+            refuse(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "wrong username or password",
+            )
+        }
+        Ok(Err(SignInError::Failed(message))) => {
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", &message)
+        }
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", "try again"),
+    }
+}
+
+async fn logout(gate: Arc<Gate>, bearer: Option<String>, body: &[u8]) -> Response<Body> {
+    // The token in `Authorization: Bearer …`, or as `{"token":"…"}`: never in the URL, where
+    // proxies and logs would keep it.
+    let token = bearer.or_else(|| {
+        serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|body| body["token"].as_str().map(str::to_owned))
+    });
+    let Some(token) = token else {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send the token, as Authorization: Bearer <token>",
+        );
+    };
+    let revoked = tokio::task::spawn_blocking(move || gate.sign_out(&token, now_ms())).await;
+    match revoked {
+        Ok(Ok(())) => {
+            let mut response = Response::new(Full::new(Bytes::new()));
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            response
+        }
+        Ok(Err(err)) => refuse(StatusCode::UNAUTHORIZED, "unauthorized", &err.to_string()),
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", "try again"),
+    }
+}
+
+fn bearer_token(request: &Request<Incoming>) -> Option<String> {
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let token = value.strip_prefix("Bearer ")?.trim();
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+fn answer(status: StatusCode, body: &Value) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    // A token must not be kept by a cache on the way.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn refuse(status: StatusCode, code: &str, message: &str) -> Response<Body> {
+    answer(status, &json!({"error": code, "message": message}))
+}
+
+/// 429 with `Retry-After`: the whole seconds until the next try may pass.
+fn too_many(wait: Duration) -> Response<Body> {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut response = refuse(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        &format!("too many attempts; try again in {seconds} s"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}

@@ -1,0 +1,259 @@
+//! Accounts over real sockets: register, sign in, say hello with the token, sign out; what is
+//! refused and how (book: "Accounts and tokens").
+#![allow(clippy::unwrap_used)] // helpers outside #[test] functions, in a test crate
+
+mod support;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chat_server::ServerBuilder;
+use chat_server::auth::{Guests, Signer};
+use serde_json::{Value, json};
+use support::{Client, bounded, start, store_folder};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// `POST path` with `body` and extra header lines; returns the status, the head (lowercased)
+/// and the body as JSON (`null` when empty).
+async fn post(addr: SocketAddr, path: &str, headers: &str, body: &str) -> (u16, String, Value) {
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    bounded("an HTTP response", socket.read_to_string(&mut response))
+        .await
+        .unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = serde_json::from_str(body).unwrap_or(Value::Null);
+    (status, head.to_ascii_lowercase(), body)
+}
+
+const JSON: &str = "Content-Type: application/json\r\n";
+
+async fn register(addr: SocketAddr, username: &str, password: &str) -> (u16, Value) {
+    let body = json!({"username": username, "password": password}).to_string();
+    let (status, _, body) = post(addr, "/api/register", JSON, &body).await;
+    (status, body)
+}
+
+async fn login(addr: SocketAddr, username: &str, password: &str) -> (u16, Value) {
+    let body = json!({"username": username, "password": password}).to_string();
+    let (status, _, body) = post(addr, "/api/login", JSON, &body).await;
+    (status, body)
+}
+
+/// A connection that says hello with `token`; returns the client and the reply.
+async fn hello_with_token(url: &str, token: &str) -> (Client, Value) {
+    let mut client = Client::connect(url).await;
+    client
+        .send(json!({"type": "hello", "token": token, "id": 1}))
+        .await;
+    let reply = client.recv().await;
+    (client, reply)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_sign_in_say_hello_and_sign_out() {
+    let server = start(ServerBuilder::new()).await;
+    let addr = server.local_addr();
+    assert_eq!(register(addr, "Alice", "correct horse").await.0, 201);
+    let (status, body) = register(addr, "alice", "another password").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("username_taken"))
+    );
+    let (status, body) = register(addr, "bob", "short").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_password"))
+    );
+    let (status, body) = register(addr, "no spaces", "long enough").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_username"))
+    );
+
+    // Signing in says the same for a wrong password and for a name without an account.
+    let (status, wrong) = login(addr, "alice", "wrong password").await;
+    assert_eq!(status, 401);
+    let (status, nobody) = login(addr, "nobody", "wrong password").await;
+    assert_eq!(status, 401);
+    assert_eq!(wrong, nobody, "nothing tells which names exist");
+
+    let (status, signed) = login(addr, "ALICE", "correct horse").await;
+    assert_eq!(status, 200, "{signed}");
+    assert_eq!(signed["username"], "Alice", "the name as registered");
+    assert!(signed["expires_at"].as_str().unwrap().ends_with('Z'));
+    let token = signed["token"].as_str().unwrap().to_owned();
+
+    let (mut alice, welcome) = hello_with_token(&server.url(), &token).await;
+    assert_eq!(welcome["type"], "welcome", "{welcome}");
+    assert_eq!(welcome["username"], "Alice");
+    alice.join("rust").await;
+
+    // A guest cannot take the name, in any case, even while alice is away.
+    let mut guest = Client::connect(&server.url()).await;
+    guest
+        .send(json!({"type": "hello", "username": "aLiCe"}))
+        .await;
+    guest.expect_error("name_reserved").await;
+
+    // A changed token is refused with a clear code, and the connection stays usable.
+    let mut forged = token.clone();
+    forged.pop();
+    forged.push(if token.ends_with('A') { 'B' } else { 'A' });
+    let (mut other, reply) = hello_with_token(&server.url(), &forged).await;
+    assert_eq!(reply["code"], "unauthorized", "{reply}");
+    other
+        .send(json!({"type": "hello", "username": "carol"}))
+        .await;
+    other.recv_type("welcome").await;
+
+    // Signing out: the token is refused from then on.
+    let (status, _, _) = post(
+        addr,
+        "/api/logout",
+        &format!("{JSON}Authorization: Bearer {token}\r\n"),
+        "{}",
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, reply) = hello_with_token(&server.url(), &token).await;
+    assert_eq!(reply["code"], "unauthorized");
+    assert!(
+        reply["message"].as_str().unwrap().contains("revoked"),
+        "{reply}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_refuses_what_it_should_with_a_status_and_a_reason() {
+    let server = start(ServerBuilder::new()).await;
+    let addr = server.local_addr();
+    let body = json!({"username": "ann", "password": "long enough"}).to_string();
+    let (status, _, reply) = post(addr, "/api/register", "", &body).await;
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (415, Some("bad_request"))
+    );
+    let (status, _, _) = post(
+        addr,
+        "/api/register",
+        &format!("{JSON}Origin: https://evil.example\r\n"),
+        &body,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, _) = post(addr, "/api/register", JSON, &"x".repeat(5_000)).await;
+    assert_eq!(status, 413);
+    let (status, _, _) = post(addr, "/api/register", JSON, "not json").await;
+    assert_eq!(status, 400);
+    let (status, _, _) = post(addr, "/api/nothing", JSON, "{}").await;
+    assert_eq!(status, 404);
+    let (head, _) = support::get(addr, "/api/login").await;
+    assert!(head.starts_with("http/1.1 405"), "{head}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_is_held_to_a_rate_with_retry_after() {
+    let server = start(ServerBuilder::new()).await;
+    let addr = server.local_addr();
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..12 {
+        let body = json!({"username": "ann", "password": "guess guess"}).to_string();
+        let (status, head, _) = post(addr, "/api/login", JSON, &body).await;
+        if status == 429 {
+            retry_after = head
+                .lines()
+                .find_map(|line| line.strip_prefix("retry-after: "))
+                .map(str::to_owned);
+        }
+        statuses.push(status);
+    }
+    // Five guesses at one account, then the account's limit; the address's comes at ten.
+    assert_eq!(statuses[..5], [401; 5], "{statuses:?}");
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    // The account's bucket gains one guess every 12 seconds: the wait is at most that.
+    let wait: u64 = retry_after.expect("Retry-After").parse().unwrap();
+    assert!((1..=12).contains(&wait), "{wait}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_guests_denied_only_signed_in_users_chat() {
+    let server = start(ServerBuilder::new().guests(Guests::Deny)).await;
+    let addr = server.local_addr();
+    assert_eq!(register(addr, "ann", "long enough").await.0, 201);
+    let mut guest = Client::connect(&server.url()).await;
+    guest
+        .send(json!({"type": "hello", "username": "visitor"}))
+        .await;
+    guest.expect_error("unauthorized").await;
+    let token = login(addr, "ann", "long enough").await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, welcome) = hello_with_token(&server.url(), &token).await;
+    assert_eq!(welcome["type"], "welcome");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_outlive_a_restart_and_the_secret_file_signs_them() {
+    // Accounts and the key are in the store: a restart keeps both.
+    let dir = store_folder("accounts-restart");
+    let builder = || ServerBuilder::new().data_dir(Some(dir.clone()));
+    let server = start(builder()).await;
+    assert_eq!(
+        register(server.local_addr(), "ann", "long enough").await.0,
+        201
+    );
+    let token = login(server.local_addr(), "ann", "long enough").await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server.shutdown().await;
+    let server = start(builder()).await;
+    let (_, welcome) = hello_with_token(&server.url(), &token).await;
+    assert_eq!(welcome["username"], "ann", "{welcome}");
+    let (status, _) = register(server.local_addr(), "ANN", "long enough").await;
+    assert_eq!(status, 409, "the account is still there");
+    server.shutdown().await;
+
+    // An application that has its own users signs tokens with the secret file's key.
+    let secret = store_folder("accounts-secret");
+    std::fs::create_dir_all(&secret).unwrap();
+    let key = vec![42u8; 32];
+    std::fs::write(secret.join("key"), &key).unwrap();
+    let server = start(ServerBuilder::new().token_secret_file(Some(secret.join("key")))).await;
+    let signer = Signer::new(key).unwrap();
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let (token, _) = signer
+        .issue("app-user", now, Duration::from_secs(60))
+        .unwrap();
+    let (_, welcome) = hello_with_token(&server.url(), &token).await;
+    assert_eq!(welcome["username"], "app-user", "{welcome}");
+    let (expired, _) = signer
+        .issue("app-user", now - 3_600, Duration::from_secs(60))
+        .unwrap();
+    let (_, reply) = hello_with_token(&server.url(), &expired).await;
+    assert_eq!(reply["code"], "unauthorized");
+    assert!(
+        reply["message"].as_str().unwrap().contains("expired"),
+        "{reply}"
+    );
+    server.shutdown().await;
+}
