@@ -1,5 +1,5 @@
 //! The gate: registering, signing in and out, and telling who a connection is. It puts the
-//! pure parts ([`password`](super::password), [`token`](super::token)) together with where
+//! pure parts ([`password`], [`token`](super::token)) together with where
 //! accounts are kept ([`Accounts`]).
 //!
 //! Final server — book chapter "Accounts and tokens".
