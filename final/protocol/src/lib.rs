@@ -158,6 +158,7 @@ mod tests {
             "alice",
             "hi \"there\"",
             "2026-01-01T00:00:00.000Z",
+            false,
         );
         assert_eq!(
             parse(&message),
@@ -201,10 +202,32 @@ mod tests {
     }
 
     #[test]
+    fn a_signed_in_author_is_said_and_a_guest_is_not() {
+        let verified = encode_message("r", 1, "ann", "hi", "2026-01-01T00:00:00.000Z", true);
+        assert_eq!(parse(&verified)["verified"], true);
+        let guest = encode_message("r", 1, "ann", "hi", "2026-01-01T00:00:00.000Z", false);
+        assert_eq!(parse(&guest).get("verified"), None, "no field for guests");
+        let direct = encode_direct(None, "ann", "bob", "psst", "2026-01-01T00:00:00.000Z", true);
+        assert_eq!(parse(&direct)["verified"], true);
+    }
+
+    #[test]
     fn a_message_in_two_parts_is_the_message_with_its_id_between() {
-        let (before, after) =
-            encode_message_parts("r-1", "ann", "\"id\":0, hi", "2026-01-01T00:00:00.000Z");
-        let whole = encode_message("r-1", 42, "ann", "\"id\":0, hi", "2026-01-01T00:00:00.000Z");
+        let (before, after) = encode_message_parts(
+            "r-1",
+            "ann",
+            "\"id\":0, hi",
+            "2026-01-01T00:00:00.000Z",
+            true,
+        );
+        let whole = encode_message(
+            "r-1",
+            42,
+            "ann",
+            "\"id\":0, hi",
+            "2026-01-01T00:00:00.000Z",
+            true,
+        );
         assert_eq!(format!("{before}42{after}"), whole.as_str());
     }
 

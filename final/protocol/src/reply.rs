@@ -21,6 +21,9 @@ struct MessageFrame<'a> {
     username: &'a str,
     text: &'a str,
     timestamp: &'a str,
+    /// Only when true: the author was signed in (a guest's messages have no such field).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    verified: bool,
 }
 
 // ANCHOR: encode_message
@@ -31,6 +34,7 @@ pub fn encode_message(
     username: &str,
     text: &str,
     timestamp: &str,
+    verified: bool,
 ) -> Utf8Bytes {
     encode(&MessageFrame {
         kind: "message",
@@ -39,6 +43,7 @@ pub fn encode_message(
         username,
         text,
         timestamp,
+        verified,
     })
 }
 // ANCHOR_END: encode_message
@@ -50,8 +55,9 @@ pub fn encode_message_parts(
     username: &str,
     text: &str,
     timestamp: &str,
+    verified: bool,
 ) -> (String, String) {
-    let whole = encode_message(room, 0, username, text, timestamp);
+    let whole = encode_message(room, 0, username, text, timestamp, verified);
     // The room comes before the id and cannot hold a quote, so the first match is the id.
     const ID: &str = ",\"id\":0,";
     match whole.as_str().find(ID) {
@@ -223,6 +229,7 @@ pub fn encode_direct(
     to: &str,
     text: &str,
     timestamp: &str,
+    verified: bool,
 ) -> Utf8Bytes {
     #[derive(Serialize)]
     struct Direct<'a> {
@@ -234,6 +241,8 @@ pub fn encode_direct(
         to: &'a str,
         text: &'a str,
         timestamp: &'a str,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        verified: bool,
     }
     encode(&Direct {
         kind: "direct",
@@ -242,6 +251,7 @@ pub fn encode_direct(
         to,
         text,
         timestamp,
+        verified,
     })
 }
 

@@ -192,14 +192,18 @@ impl Session {
         }
         // Who the `hello` is for: a guest's name may not be an account's; a token gives the
         // name it was issued for. From here on, both are a `Hello` with a checked name.
+        let mut verified = false;
         let request = match request {
             Request::Hello { username } => {
                 self.may_be_guest(&username)?;
                 Request::Hello { username }
             }
-            Request::HelloToken { token } => Request::Hello {
-                username: self.signed_in(&token).await?,
-            },
+            Request::HelloToken { token } => {
+                verified = true;
+                Request::Hello {
+                    username: self.signed_in(&token).await?,
+                }
+            }
             other => other,
         };
         if let Broker::Redis(redis) = &self.broker {
@@ -220,6 +224,10 @@ impl Session {
         }
         let conn = self.peer.id();
         match request {
+            Request::Hello { username } if verified => {
+                self.name = Some(hub.hello_signed_in(&self.peer, &username, id)?);
+                Ok(())
+            }
             Request::Hello { username } => {
                 self.name = Some(hub.hello(&self.peer, &username, id)?);
                 Ok(())

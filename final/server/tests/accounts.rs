@@ -257,3 +257,84 @@ async fn tokens_outlive_a_restart_and_the_secret_file_signs_them() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_account_on_several_devices_is_one_member() {
+    let server = start(ServerBuilder::new()).await;
+    let addr = server.local_addr();
+    assert_eq!(register(addr, "ann", "long enough").await.0, 201);
+    let token = login(addr, "ann", "long enough").await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut bob = Client::hello(&server.url(), "bob").await;
+    bob.join("r").await;
+
+    // A laptop and a phone: the second is welcome too (a reconnecting client whose old
+    // connection the server has not yet seen die is the same case).
+    let (mut laptop, welcome) = hello_with_token(&server.url(), &token).await;
+    assert_eq!(welcome["type"], "welcome", "{welcome}");
+    let (mut phone, welcome) = hello_with_token(&server.url(), &token).await;
+    assert_eq!(welcome["type"], "welcome", "{welcome}");
+    laptop.join("r").await;
+    let arrived = bob.recv_type("presence").await;
+    assert_eq!(
+        (arrived["username"].as_str(), arrived["event"].as_str()),
+        (Some("ann"), Some("join"))
+    );
+    let joined = phone.join("r").await;
+    assert_eq!(joined["members"], json!(["ann", "bob"]), "ann once");
+
+    // A message from a device: marked as signed in, to everyone, both of ann's devices included
+    // (bob sees no second `join` before it).
+    laptop
+        .send(json!({"type": "send", "room": "r", "text": "from the laptop"}))
+        .await;
+    let seen = bob.recv().await;
+    assert_eq!(
+        seen["type"], "message",
+        "no presence for the second device: {seen}"
+    );
+    assert_eq!(seen["verified"], true);
+    for device in [&mut laptop, &mut phone] {
+        let message = device.recv_type("message").await;
+        assert_eq!(message["text"], "from the laptop");
+    }
+    bob.send(json!({"type": "send", "room": "r", "text": "guest"}))
+        .await;
+    let guest = bob.recv_type("message").await;
+    assert_eq!(
+        guest.get("verified"),
+        None,
+        "a guest's message is not marked"
+    );
+    for device in [&mut laptop, &mut phone] {
+        assert_eq!(device.recv_type("message").await["text"], "guest");
+    }
+
+    // A direct message to ann reaches both devices.
+    bob.send(json!({"type": "direct", "to": "ANN", "text": "psst"}))
+        .await;
+    assert_eq!(bob.recv_type("direct").await["to"], "ann", "bob's copy");
+    for device in [&mut laptop, &mut phone] {
+        assert_eq!(device.recv_type("direct").await["text"], "psst");
+    }
+
+    // ann leaves the room only when her last device does.
+    laptop.close().await;
+    phone
+        .send(json!({"type": "send", "room": "r", "text": "still here"}))
+        .await;
+    let next = bob.recv().await;
+    assert_eq!(
+        next["text"], "still here",
+        "no `leave` while the phone is in: {next}"
+    );
+    phone.close().await;
+    let left = bob.recv_type("presence").await;
+    assert_eq!(
+        (left["username"].as_str(), left["event"].as_str()),
+        (Some("ann"), Some("leave"))
+    );
+    server.shutdown().await;
+}

@@ -501,6 +501,7 @@ async fn messages_older_than_retain_days_are_gone_after_a_restart() {
             "ann",
             text,
             "2026-01-01T00:00:00.000Z",
+            false,
         ),
     };
     {

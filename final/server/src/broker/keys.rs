@@ -104,7 +104,8 @@ mod tests {
 
     #[test]
     fn message_ids_are_read_from_message_frames_only() {
-        let frame = protocol::encode_message("r", 42, "ann", "hi", "2026-01-01T00:00:00.000Z");
+        let frame =
+            protocol::encode_message("r", 42, "ann", "hi", "2026-01-01T00:00:00.000Z", false);
         assert_eq!(message_id(&frame), Some(42));
         let presence = protocol::encode_presence("r", "ann", PresenceEvent::Join);
         assert_eq!(message_id(&presence), None);

@@ -207,7 +207,9 @@ impl RedisBroker {
         let name = hub.member_name(conn, room)?;
         self.ready()?;
         let (before, after) =
-            protocol::encode_message_parts(room, &name, text, &protocol::timestamp());
+            // With Redis there are no accounts yet (book: "Accounts and tokens"): every
+            // author is a guest.
+            protocol::encode_message_parts(room, &name, text, &protocol::timestamp(), false);
         let mut redis = self.conn.clone();
         let mut send = self.send.key(counter_key(room));
         send.key(stream_key(room))
@@ -380,7 +382,7 @@ impl RedisBroker {
         };
         let from = hub.user_name(conn)?;
         let stamp = protocol::timestamp();
-        let frame = protocol::encode_direct(None, &from, to, text, &stamp);
+        let frame = protocol::encode_direct(None, &from, to, text, &stamp, false);
         let receivers: i64 = self
             .bounded(
                 "direct",

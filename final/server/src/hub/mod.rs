@@ -107,8 +107,9 @@ pub struct Hub {
 
 #[derive(Debug, Default)]
 struct State {
-    /// Lowercase username → the connection that has it.
-    names: HashMap<String, ConnId>,
+    /// Lowercase username → the connections that have it: one for a guest; one or more for a
+    /// signed-in user, one per device.
+    names: HashMap<String, Holder>,
     /// Connections that said hello.
     users: HashMap<ConnId, User>,
     rooms: HashMap<String, Room>,
@@ -119,6 +120,15 @@ struct User {
     name: Arc<str>,
     peer: Peer,
     rooms: BTreeSet<String>,
+    /// Signed in with a token (book: "Accounts and tokens"); its messages say so.
+    verified: bool,
+}
+
+/// Who has a name: its connections, and whether they are a signed-in user's.
+#[derive(Debug)]
+struct Holder {
+    conns: Vec<ConnId>,
+    verified: bool,
 }
 
 impl Hub {
@@ -187,12 +197,34 @@ impl Hub {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// `hello`: takes the name for `peer` and queues `welcome`.
+    /// `hello` from a guest: takes the name for `peer` and queues `welcome`.
     pub fn hello(
         &self,
         peer: &Peer,
         username: &str,
         id: Option<&RequestId>,
+    ) -> Result<Arc<str>, Refusal> {
+        self.greet(peer, username, id, false)
+    }
+
+    /// `hello` from a signed-in user (the name is the token's): like [`Hub::hello`], except
+    /// that the user may already be connected from other devices; each connection gets what
+    /// the user's rooms and direct messages bring.
+    pub fn hello_signed_in(
+        &self,
+        peer: &Peer,
+        username: &str,
+        id: Option<&RequestId>,
+    ) -> Result<Arc<str>, Refusal> {
+        self.greet(peer, username, id, true)
+    }
+
+    fn greet(
+        &self,
+        peer: &Peer,
+        username: &str,
+        id: Option<&RequestId>,
+        verified: bool,
     ) -> Result<Arc<str>, Refusal> {
         if let Some(problem) = names::username_problem(username) {
             return Err((ErrorCode::InvalidUsername, problem));
@@ -205,20 +237,31 @@ impl Hub {
                 "this connection already has a name".into(),
             ));
         }
-        if state.names.contains_key(&key) {
-            return Err((
-                ErrorCode::UsernameTaken,
-                format!("{username:?} is taken; choose another name"),
-            ));
+        match state.names.get_mut(&key) {
+            // Another device of the same signed-in user.
+            Some(holder) if verified && holder.verified => holder.conns.push(peer.id()),
+            Some(_) => {
+                return Err((
+                    ErrorCode::UsernameTaken,
+                    format!("{username:?} is taken; choose another name"),
+                ));
+            }
+            None => {
+                let holder = Holder {
+                    conns: vec![peer.id()],
+                    verified,
+                };
+                state.names.insert(key, holder);
+            }
         }
         let name: Arc<str> = Arc::from(username);
-        state.names.insert(key, peer.id());
         state.users.insert(
             peer.id(),
             User {
                 name: Arc::clone(&name),
                 peer: peer.clone(),
                 rooms: BTreeSet::new(),
+                verified,
             },
         );
         peer.deliver(protocol::encode_welcome(id, username));
@@ -244,6 +287,8 @@ impl Hub {
         self.may_join(user, room)?;
         let entry = self.room_for(&mut state.rooms, room)?;
         user.rooms.insert(room.to_owned());
+        // Another device of a user already in the room: the others saw them arrive already.
+        let arriving = !entry.has_member_named(&user.name);
         entry.members.push(Member {
             name: Arc::clone(&user.name),
             peer: user.peer.clone(),
@@ -261,15 +306,16 @@ impl Hub {
             .filter(|(id, _)| *id > after)
             .map(|(_, json)| json)
             .collect();
-        let mut members: Vec<&str> = entry.members.iter().map(|member| &*member.name).collect();
-        members.sort_unstable();
+        let members = entry.member_names();
         user.peer.deliver(protocol::encode_joined(
             id, room, &members, &history, truncated,
         ));
-        entry.fan_out(
-            &protocol::encode_presence(room, &user.name, PresenceEvent::Join),
-            Some(conn),
-        );
+        if arriving {
+            entry.fan_out(
+                &protocol::encode_presence(room, &user.name, PresenceEvent::Join),
+                Some(conn),
+            );
+        }
         Ok(())
     }
     // ANCHOR_END: join
@@ -293,7 +339,14 @@ impl Hub {
         let id = entry.next_id;
         entry.next_id += 1;
         entry.last_active = Instant::now();
-        let json = protocol::encode_message(room, id, &user.name, text, &protocol::timestamp());
+        let json = protocol::encode_message(
+            room,
+            id,
+            &user.name,
+            text,
+            &protocol::timestamp(),
+            user.verified,
+        );
         let Some(journal) = &self.journal else {
             let delivered = entry.publish(id, &json, self.history);
             self.stats.message(delivered);
@@ -393,7 +446,8 @@ impl Hub {
         Ok(())
     }
 
-    /// `direct`: queues the message for the named user and a copy for the sender.
+    /// `direct`: queues the message for every connection of the named user, and a copy for
+    /// every connection of the sender (the one that sent it gets the request's `id`).
     pub fn direct(
         &self,
         conn: ConnId,
@@ -403,33 +457,44 @@ impl Hub {
     ) -> Result<(), Refusal> {
         let state = self.lock();
         let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
-        let recipient = state
-            .names
-            .get(&names::username_key(to))
-            .and_then(|conn| state.users.get(conn))
-            .ok_or_else(|| {
-                (
-                    ErrorCode::UnknownUser,
-                    format!("nobody called {to:?} is connected"),
-                )
-            })?;
-        let stamp = protocol::timestamp();
-        if recipient.peer.id() != conn {
-            recipient.peer.deliver(protocol::encode_direct(
-                None,
-                &user.name,
-                &recipient.name,
-                text,
-                &stamp,
+        let holder = state.names.get(&names::username_key(to)).ok_or_else(|| {
+            (
+                ErrorCode::UnknownUser,
+                format!("nobody called {to:?} is connected"),
+            )
+        })?;
+        let recipients: Vec<&User> = holder
+            .conns
+            .iter()
+            .filter_map(|conn| state.users.get(conn))
+            .collect();
+        let Some(recipient) = recipients.first() else {
+            return Err((
+                ErrorCode::UnknownUser,
+                format!("nobody called {to:?} is connected"),
             ));
+        };
+        let stamp = protocol::timestamp();
+        let frame = |id| {
+            protocol::encode_direct(id, &user.name, &recipient.name, text, &stamp, user.verified)
+        };
+        let delivered = frame(None);
+        for other in &recipients {
+            if other.peer.id() != conn {
+                other.peer.deliver(delivered.clone());
+            }
         }
-        user.peer.deliver(protocol::encode_direct(
-            id,
-            &user.name,
-            &recipient.name,
-            text,
-            &stamp,
-        ));
+        // The sender's other devices get the copy too (unless they were recipients already:
+        // a message to oneself).
+        let sent_to_self = names::username_key(&user.name) == names::username_key(to);
+        if let Some(senders) = state.names.get(&names::username_key(&user.name)) {
+            for other in senders.conns.iter().filter(|other| **other != conn) {
+                if let (Some(other), false) = (state.users.get(other), sent_to_self) {
+                    other.peer.deliver(delivered.clone());
+                }
+            }
+        }
+        user.peer.deliver(frame(id));
         self.stats.direct();
         Ok(())
     }
@@ -443,7 +508,7 @@ impl Hub {
             .filter(|(_, room)| !room.members.is_empty())
             .map(|(name, room)| RoomInfo {
                 name: name.clone(),
-                members: room.members.len(),
+                members: room.member_names().len(),
             })
             .collect();
         rooms.sort_unstable_by(|a, b| a.name.cmp(&b.name));
@@ -455,17 +520,28 @@ impl Hub {
         self.lock().users.contains_key(&conn)
     }
 
-    /// The connection is gone: frees its name and leaves its rooms (the others see `presence`).
+    /// The connection is gone: leaves its rooms (the others see `presence` when it was the
+    /// user's last connection in the room), and frees its name with its last connection.
     pub fn disconnect(&self, conn: ConnId) {
         let mut state = self.lock();
         let Some(user) = state.users.remove(&conn) else {
             return;
         };
-        state.names.remove(&names::username_key(&user.name));
+        let key = names::username_key(&user.name);
+        let last = match state.names.get_mut(&key) {
+            Some(holder) => {
+                holder.conns.retain(|other| *other != conn);
+                holder.conns.is_empty()
+            }
+            None => true,
+        };
+        if last {
+            state.names.remove(&key);
+        }
         for room in &user.rooms {
             remove_member(&mut state.rooms, room, conn, &user.name);
         }
-        if let Some(departures) = &self.departures {
+        if let (Some(departures), true) = (&self.departures, last) {
             let rooms: Vec<String> = user.rooms.iter().cloned().collect();
             departures.gone(&user.name, &rooms);
         }

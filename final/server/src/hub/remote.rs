@@ -191,14 +191,13 @@ impl Hub {
             return;
         };
         let state = self.lock();
-        if let Some(user) = state
-            .names
-            .get(&names::username_key(to))
-            .and_then(|conn| state.users.get(conn))
-        {
+        let Some(holder) = state.names.get(&names::username_key(to)) else {
+            return;
+        };
+        for user in holder.conns.iter().filter_map(|conn| state.users.get(conn)) {
             user.peer.deliver(frame.clone());
-            self.stats.direct();
         }
+        self.stats.direct();
     }
 
     /// The sender's copy of a direct message that went to another instance.
@@ -212,8 +211,14 @@ impl Hub {
     ) -> Result<(), Refusal> {
         let state = self.lock();
         let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
-        user.peer
-            .deliver(protocol::encode_direct(id, &user.name, to, text, stamp));
+        user.peer.deliver(protocol::encode_direct(
+            id,
+            &user.name,
+            to,
+            text,
+            stamp,
+            user.verified,
+        ));
         Ok(())
     }
 }

@@ -68,6 +68,22 @@ impl Room {
         self.fan_out(frame, None)
     }
 
+    /// Whether a member (a connection) of this name is in the room, without regard to case.
+    pub(super) fn has_member_named(&self, name: &str) -> bool {
+        self.members
+            .iter()
+            .any(|member| member.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The members' names, sorted, each once (a signed-in user may be here from several
+    /// devices).
+    pub(super) fn member_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.members.iter().map(|member| &*member.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// Queues `frame` for every member but `except`; returns how many queues took it.
     pub(super) fn fan_out(&self, frame: &Utf8Bytes, except: Option<ConnId>) -> usize {
         self.members
@@ -102,10 +118,13 @@ pub(super) fn remove_member(
     if let Some(entry) = rooms.get_mut(room) {
         entry.members.retain(|member| member.peer.id() != conn);
         entry.last_active = Instant::now();
-        entry.fan_out(
-            &protocol::encode_presence(room, name, PresenceEvent::Leave),
-            None,
-        );
+        // The user's other devices may still be here: then nobody left.
+        if !entry.has_member_named(name) {
+            entry.fan_out(
+                &protocol::encode_presence(room, name, PresenceEvent::Leave),
+                None,
+            );
+        }
     }
 }
 
