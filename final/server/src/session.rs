@@ -195,7 +195,7 @@ impl Session {
         let mut verified = false;
         let request = match request {
             Request::Hello { username } => {
-                self.may_be_guest(&username)?;
+                self.may_be_guest(&username).await?;
                 Request::Hello { username }
             }
             Request::HelloToken { token } => {
@@ -211,7 +211,7 @@ impl Session {
             // One bound for the whole request, however many round trips it takes. Every
             // await in it comes before the hub is changed, so giving up leaves nothing half
             // done here (a `send` may still have reached Redis: see "Scaling out").
-            let applied = self.apply_redis(&redis, hub, request, id);
+            let applied = self.apply_redis(&redis, hub, request, id, verified);
             return tokio::time::timeout(REDIS_TIMEOUT, applied)
                 .await
                 .unwrap_or_else(|_| {
@@ -311,11 +311,16 @@ impl Session {
         hub: &Hub,
         request: Request,
         id: Option<&RequestId>,
+        verified: bool,
     ) -> Result<(), Refusal> {
         let conn = self.peer.id();
         match request {
             Request::Hello { username } => {
-                self.name = Some(redis.hello(hub, &self.peer, &username, id).await?);
+                self.name = Some(
+                    redis
+                        .hello(hub, &self.peer, &username, id, verified)
+                        .await?,
+                );
                 Ok(())
             }
             Request::HelloToken { .. } => Err(token_not_checked()),
@@ -344,7 +349,9 @@ impl Session {
     }
 
     /// A guest's `hello`: refused when guests are not allowed, or the name is an account's.
-    fn may_be_guest(&self, username: &str) -> Result<(), Refusal> {
+    /// With accounts shared by several instances (Redis), a name not known here is looked up
+    /// there, on a blocking thread: another instance may have registered it.
+    async fn may_be_guest(&self, username: &str) -> Result<(), Refusal> {
         let Some(gate) = &self.gate else {
             return Ok(());
         };
@@ -355,7 +362,17 @@ impl Session {
                     .into(),
             ));
         }
-        if gate.is_reserved(username) {
+        let mut reserved = gate.is_reserved(username);
+        if !reserved && gate.is_shared() {
+            let (gate, name) = (Arc::clone(gate), username.to_owned());
+            let asked = tokio::task::spawn_blocking(move || gate.is_reserved_now(&name));
+            reserved = match tokio::time::timeout(STORE_READ_TIMEOUT, asked).await {
+                Ok(Ok(Ok(reserved))) => reserved,
+                // Cannot tell: a guest may not take a name that might be an account's.
+                Ok(Ok(Err(_)) | Err(_)) | Err(_) => return Err(store_unavailable()),
+            };
+        }
+        if reserved {
             return Err((
                 ErrorCode::NameReserved,
                 format!(

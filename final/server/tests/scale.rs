@@ -323,6 +323,7 @@ fn the_redis_store_passes_the_conformance_suite() {
     let Some(redis) = Redis::start() else { return };
     let store = chat_server::store::RedisStore::connect(&redis.url()).unwrap();
     chat_server::store::conformance::check(&store);
+    chat_server::store::check_accounts(&store);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -364,4 +365,78 @@ async fn scrollback_reads_the_rooms_stream_in_redis() {
     use chat_server::store::Store;
     let store = chat_server::store::RedisStore::connect(&redis.url()).unwrap();
     assert_eq!(store.prune(&[], usize::MAX, i64::MAX).unwrap(), 30);
+}
+
+/// `POST path` with a JSON body; returns the status and the JSON answer.
+async fn post_json(
+    addr: std::net::SocketAddr,
+    path: &str,
+    extra: &str,
+    body: &Value,
+) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let body = body.to_string();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    support::bounded("an HTTP response", socket.read_to_string(&mut response))
+        .await
+        .unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_holds_its_name_on_every_instance() {
+    let Some(redis) = Redis::start() else { return };
+    let servers = instances(&redis, 2).await;
+    let (one, two) = (servers[0].local_addr(), servers[1].local_addr());
+    let credentials = json!({"username": "ann", "password": "long enough"});
+    assert_eq!(
+        post_json(one, "/api/register", "", &credentials).await.0,
+        201
+    );
+    let (status, _) = post_json(
+        two,
+        "/api/register",
+        "",
+        &json!({"username": "ANN", "password": "long enough"}),
+    )
+    .await;
+    assert_eq!(status, 409, "registered on the other instance");
+
+    // A guest on the other instance cannot take the name.
+    let mut guest = Client::connect(&servers[1].url()).await;
+    guest
+        .send(json!({"type": "hello", "username": "Ann"}))
+        .await;
+    guest.expect_error("name_reserved").await;
+
+    // A token from one instance works on the other; signed out on one, it is refused on both.
+    let (status, signed) = post_json(one, "/api/login", "", &credentials).await;
+    assert_eq!(status, 200);
+    let token = signed["token"].as_str().unwrap().to_owned();
+    let mut ann = Client::connect(&servers[1].url()).await;
+    ann.send(json!({"type": "hello", "token": token})).await;
+    assert_eq!(ann.recv_type("welcome").await["username"], "ann");
+    ann.join("r").await;
+    ann.send(json!({"type": "send", "room": "r", "text": "hi"}))
+        .await;
+    assert_eq!(next_message(&mut ann).await["text"], "hi");
+    let (status, _) = post_json(
+        two,
+        "/api/logout",
+        &format!("Authorization: Bearer {token}\r\n"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let mut again = Client::connect(&servers[0].url()).await;
+    again.send(json!({"type": "hello", "token": token})).await;
+    again.expect_error("unauthorized").await;
 }

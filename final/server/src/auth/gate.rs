@@ -74,6 +74,9 @@ pub struct Gate {
     guests: Guests,
     /// Lowercase names of every account: a guest may not take one.
     reserved: RwLock<HashSet<String>>,
+    /// Whether other instances share the accounts (Redis): then `reserved` may miss a name
+    /// registered elsewhere, and [`Gate::is_reserved_now`] asks the store.
+    shared: bool,
 }
 
 impl Gate {
@@ -112,7 +115,31 @@ impl Gate {
             ttl,
             guests,
             reserved: RwLock::new(reserved),
+            shared: false,
         })
+    }
+
+    /// The same gate, for accounts that other instances share (and may add to).
+    pub fn shared(mut self) -> Gate {
+        self.shared = true;
+        self
+    }
+
+    /// Whether other instances share the accounts.
+    pub fn is_shared(&self) -> bool {
+        self.shared
+    }
+
+    /// Whether `name` belongs to an account, asking the store. Blocking.
+    pub fn is_reserved_now(&self, name: &str) -> Result<bool, StoreError> {
+        let found = self.accounts.account(name)?.is_some();
+        if found {
+            self.reserved
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(names::username_key(name));
+        }
+        Ok(found)
     }
 
     /// Whether guests may chat.

@@ -154,13 +154,15 @@ impl RedisBroker {
     }
 
     // ANCHOR: hello
-    /// `hello`: claims the name in Redis, then in the hub (which queues `welcome`).
+    /// `hello`: claims the name in Redis, then in the hub (which queues `welcome`). A signed-in
+    /// user (`verified`) already connected to this instance is let in as one more device.
     pub async fn hello(
         &self,
         hub: &Hub,
         peer: &Peer,
         username: &str,
         id: Option<&RequestId>,
+        verified: bool,
     ) -> Result<Arc<str>, Refusal> {
         if let Some(problem) = names::username_problem(username) {
             return Err((ErrorCode::InvalidUsername, problem));
@@ -172,7 +174,13 @@ impl RedisBroker {
             )
         };
         if hub.has_user(username) {
-            return Err(taken()); // on this instance: no need to ask Redis
+            // On this instance, which holds the claim: another device of a signed-in user, or
+            // taken (the hub tells which); no need to ask Redis.
+            return if verified {
+                hub.hello_signed_in(peer, username, id)
+            } else {
+                Err(taken())
+            };
         }
         self.ready()?;
         let mut conn = self.conn.clone();
@@ -182,7 +190,12 @@ impl RedisBroker {
         if claimed == 0 {
             return Err(taken());
         }
-        hub.hello(peer, username, id).inspect_err(|_| {
+        let greeted = if verified {
+            hub.hello_signed_in(peer, username, id)
+        } else {
+            hub.hello(peer, username, id)
+        };
+        greeted.inspect_err(|_| {
             // Only a claim this hello made is given back: a claim this instance already had
             // (2) belongs to a connection that still uses it.
             if claimed == 1 {

@@ -85,7 +85,7 @@ pub(crate) async fn handle(
         return refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
-            "this server has no accounts (with --redis-url, accounts are not shared yet)",
+            "this server has no accounts",
         );
     };
     let bearer = bearer_token(&request);

@@ -72,7 +72,8 @@ impl Server {
                 );
                 // The hub tells Redis who left; the broker drives the hub for everything else.
                 let departures: Arc<dyn Departures> = redis.clone();
-                // The rooms' streams, read for scrollback and pruned by age.
+                // The rooms' streams, read for scrollback and pruned by age; and the accounts,
+                // which every instance shares.
                 let archive = open_redis_store(url.clone()).await?;
                 let hub = Hub::reporting_to(&config, Arc::clone(&stats), departures)
                     .reading_from(archive.clone());
@@ -92,11 +93,24 @@ impl Server {
                 let accounts: Arc<dyn Accounts> = Arc::new(MemoryStore::new());
                 (None, Some(accounts))
             }
-            // With Redis, accounts are not shared between instances yet: none.
-            (_, Some(_)) => (None, None),
+            // With Redis, accounts live there, shared by every instance.
+            (_, Some(_)) => {
+                let accounts: Option<Arc<dyn Accounts>> = redis_archive
+                    .clone()
+                    .map(|store| -> Arc<dyn Accounts> { store });
+                (None, accounts)
+            }
         };
         let gate = match accounts {
-            Some(accounts) => Some(Arc::new(open_gate(accounts, &config).await?)),
+            Some(accounts) => {
+                let gate = open_gate(accounts, &config).await?;
+                let gate = if config.redis_url.is_some() {
+                    gate.shared()
+                } else {
+                    gate
+                };
+                Some(Arc::new(gate))
+            }
             None => None,
         };
         let hub = Arc::new(hub);
@@ -109,6 +123,7 @@ impl Server {
         if let Some(archive) = redis_archive {
             let retention = retention(&shared.config);
             let stop = shared.shutdown.clone();
+            let archive: Arc<dyn Store> = archive;
             shared.tracker.spawn(prune_by_age(archive, retention, stop));
         }
         if let Broker::Redis(redis) = &shared.broker {
@@ -316,7 +331,7 @@ async fn open_gate(accounts: Arc<dyn Accounts>, config: &Config) -> io::Result<G
 
 /// Connects the store that reads the rooms' streams in Redis (on a blocking thread: its
 /// connection is a plain one).
-async fn open_redis_store(url: String) -> io::Result<Arc<dyn Store>> {
+async fn open_redis_store(url: String) -> io::Result<Arc<RedisStore>> {
     let store = tokio::task::spawn_blocking(move || RedisStore::connect(&url))
         .await
         .map_err(io::Error::other)?

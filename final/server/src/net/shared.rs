@@ -30,7 +30,7 @@ pub(crate) struct Shared {
     /// Where requests that other instances must agree on go (`Memory`: nowhere).
     pub(crate) broker: Broker,
     pub(crate) stats: Arc<Stats>,
-    /// Accounts and tokens (`None` with Redis, for now).
+    /// Accounts and tokens (every server built by `Server` has them).
     pub(crate) gate: Option<Arc<Gate>>,
     /// `/api/*` requests per client address: 10 at once, then one every 6 seconds.
     pub(crate) api_per_address: KeyedLimit<IpAddr>,

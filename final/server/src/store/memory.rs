@@ -209,4 +209,13 @@ mod tests {
     fn the_memory_store_keeps_accounts_by_the_rules() {
         super::super::accounts::check(&MemoryStore::new());
     }
+
+    #[test]
+    fn a_revoked_token_past_its_expiry_is_forgotten_at_the_next_revocation() {
+        let store = MemoryStore::new();
+        store.revoke("old", 1_000, 10).unwrap();
+        store.revoke("new", 5_000, 2_000).unwrap();
+        assert!(!store.is_revoked("old").unwrap());
+        assert!(store.is_revoked("new").unwrap());
+    }
 }

@@ -24,10 +24,23 @@ use std::time::Duration;
 use redis::Commands;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
+use super::accounts::{Account, Accounts};
 use super::api::{RoomHistory, Store, StoreError, StoredMessage};
+use crate::names;
 
 /// The set of every room's name.
 pub const ROOMS_KEY: &str = "chat:rooms";
+
+/// Accounts: a hash from lowercase name to the account, as JSON `{"name","hash","created_ms"}`.
+pub const ACCOUNTS_KEY: &str = "chat:accounts";
+
+/// The key tokens are signed with, shared by every instance.
+pub const TOKEN_KEY: &str = "chat:token_key";
+
+/// A revoked token: `chat:revoked:<jti>`, which expires when the token would have.
+fn revoked_key(jti: &str) -> String {
+    format!("chat:revoked:{jti}")
+}
 
 /// The longest any command may take, connecting included.
 pub const TIMEOUT: Duration = Duration::from_secs(2);
@@ -263,5 +276,74 @@ impl Store for RedisStore {
             deleted += removed;
         }
         Ok(deleted)
+    }
+}
+
+/// Accounts in Redis, so that every instance knows every account and refuses every revoked
+/// token: a hash of accounts (`HSETNX`: the first to register a name has it), one key per
+/// revoked token that Redis itself deletes when the token expires, and the token key (`SET NX`:
+/// the first instance to start makes it, the others read it).
+impl Accounts for RedisStore {
+    fn create_account(&self, account: &Account) -> Result<bool, StoreError> {
+        let value = serde_json::json!({
+            "name": account.name,
+            "hash": account.hash,
+            "created_ms": account.created_ms,
+        })
+        .to_string();
+        let created: bool = redis::cmd("HSETNX")
+            .arg(ACCOUNTS_KEY)
+            .arg(names::username_key(&account.name))
+            .arg(value)
+            .query(&mut *self.connection())?;
+        Ok(created)
+    }
+
+    fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
+        let value: Option<String> = self
+            .connection()
+            .hget(ACCOUNTS_KEY, names::username_key(name))?;
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        let json: serde_json::Value = serde_json::from_str(&value)
+            .map_err(|err| StoreError::Open(format!("an account in Redis is damaged: {err}")))?;
+        Ok(Some(Account {
+            name: json["name"].as_str().unwrap_or_default().to_owned(),
+            hash: json["hash"].as_str().unwrap_or_default().to_owned(),
+            created_ms: json["created_ms"].as_i64().unwrap_or_default(),
+        }))
+    }
+
+    fn account_keys(&self) -> Result<Vec<String>, StoreError> {
+        let mut keys: Vec<String> = self.connection().hkeys(ACCOUNTS_KEY)?;
+        keys.sort_unstable();
+        Ok(keys)
+    }
+
+    fn revoke(&self, jti: &str, until_ms: i64, now_ms: i64) -> Result<(), StoreError> {
+        // Redis deletes the entry when the token would have expired; one that has already
+        // expired needs none.
+        if until_ms <= now_ms {
+            return Ok(());
+        }
+        let () = redis::cmd("SET")
+            .arg(revoked_key(jti))
+            .arg(1)
+            .arg("PXAT")
+            .arg(until_ms)
+            .query(&mut *self.connection())?;
+        Ok(())
+    }
+
+    fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
+        Ok(self.connection().exists(revoked_key(jti))?)
+    }
+
+    fn token_key(&self, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let mut redis = self.connection();
+        let _: bool = redis.set_nx(TOKEN_KEY, fresh)?;
+        let key: Vec<u8> = redis.get(TOKEN_KEY)?;
+        Ok(key)
     }
 }
