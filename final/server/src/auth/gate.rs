@@ -56,6 +56,17 @@ pub enum SignInError {
     Failed(String),
 }
 
+/// Why signing out failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignOutError {
+    /// The token is not good (then there is nothing to sign out of).
+    #[error("{0}")]
+    Token(TokenError),
+    /// The store could not keep the revocation: the token still works.
+    #[error("{0}")]
+    Failed(String),
+}
+
 /// A token handed out at sign-in.
 #[derive(Debug, Clone)]
 pub struct Issued {
@@ -104,6 +115,9 @@ impl Gate {
                 super::token::MIN_KEY_BYTES
             )
         })?;
+        // The stand-in hash for names without an account is made now, not at the first such
+        // sign-in (which would then take twice as long as others, and tell).
+        password::verify_nobody("");
         let reserved = accounts
             .account_keys()
             .map_err(|err| format!("cannot read the accounts: {err}"))?
@@ -218,15 +232,15 @@ impl Gate {
     // ANCHOR_END: check
 
     /// Signs out: `token` is refused from now on, everywhere the store is shared. Blocking.
-    pub fn sign_out(&self, token: &str, now_ms: i64) -> Result<(), TokenError> {
-        let claims = self.check(token, now_ms)?;
+    pub fn sign_out(&self, token: &str, now_ms: i64) -> Result<(), SignOutError> {
+        let claims = self.check(token, now_ms).map_err(SignOutError::Token)?;
         let Some(jti) = claims.jti else {
             // A token made by another program without an id cannot be revoked by itself.
             return Ok(());
         };
         self.accounts
             .revoke(&jti, claims.exp.saturating_mul(1000), now_ms)
-            .map_err(|_| TokenError::Revoked)
+            .map_err(|err| SignOutError::Failed(store_failed(&err)))
     }
 }
 
@@ -272,6 +286,10 @@ mod tests {
         assert_eq!(issued.claims.sub, "Alice", "the name as registered");
         assert_eq!(gate.check(&issued.token, NOW_MS).unwrap().sub, "Alice");
         gate.sign_out(&issued.token, NOW_MS).unwrap();
+        assert!(matches!(
+            gate.sign_out(&issued.token, NOW_MS),
+            Err(SignOutError::Token(TokenError::Revoked))
+        ));
         assert_eq!(gate.check(&issued.token, NOW_MS), Err(TokenError::Revoked));
         assert_eq!(
             gate.check(&issued.token, NOW_MS + 3_600_000),

@@ -17,6 +17,6 @@ pub mod gate;
 pub mod password;
 pub mod token;
 
-pub use gate::{Gate, Guests, Issued, RegisterError, SignInError};
+pub use gate::{Gate, Guests, Issued, RegisterError, SignInError, SignOutError};
 pub use password::{PASSWORD_CHARS, password_problem};
 pub use token::{Claims, Signer, TokenError};

@@ -27,10 +27,13 @@ use serde_json::{Value, json};
 
 use super::origin::origin_allowed;
 use super::shared::Shared;
-use crate::auth::{Gate, RegisterError, SignInError};
+use crate::auth::{Gate, RegisterError, SignInError, SignOutError};
 use crate::store::now_ms;
 
 type Body = Full<Bytes>;
+
+/// The longest a request waits for its turn to hash before it is told to come back.
+const HASHING_WAIT: Duration = Duration::from_secs(5);
 
 /// The largest request body accepted.
 pub(crate) const MAX_BODY_BYTES: usize = 4 * 1024;
@@ -92,6 +95,20 @@ pub(crate) async fn handle(
     let body = match read_body(request, shared.config.handshake_timeout).await {
         Ok(body) => body,
         Err((status, message)) => return refuse(status, "bad_request", message),
+    };
+    // Hashing takes 19 MiB and tens of milliseconds: a few at a time, whatever the number of
+    // addresses asking, so a crowd of them cannot take all the memory.
+    let permit = shared.hashing.acquire();
+    let Ok(Ok(_permit)) = tokio::time::timeout(HASHING_WAIT, permit).await else {
+        let mut response = refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the server is busy signing people in; try again in a moment",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
     };
     match path.as_str() {
         "/api/register" => register(gate, &body).await,
@@ -221,7 +238,12 @@ async fn logout(gate: Arc<Gate>, bearer: Option<String>, body: &[u8]) -> Respons
             *response.status_mut() = StatusCode::NO_CONTENT;
             response
         }
-        Ok(Err(err)) => refuse(StatusCode::UNAUTHORIZED, "unauthorized", &err.to_string()),
+        Ok(Err(SignOutError::Token(err))) => {
+            refuse(StatusCode::UNAUTHORIZED, "unauthorized", &err.to_string())
+        }
+        Ok(Err(SignOutError::Failed(message))) => {
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", &message)
+        }
         Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", "try again"),
     }
 }

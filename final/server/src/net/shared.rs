@@ -22,6 +22,9 @@ use crate::hub::Hub;
 use crate::rate::KeyedLimit;
 use crate::stats::Stats;
 
+/// How many `/api/*` requests may hash a password at once (each takes 19 MiB while it does).
+const HASHING_AT_ONCE: usize = 4;
+
 /// What every task of one server shares.
 #[derive(Debug)]
 pub(crate) struct Shared {
@@ -36,6 +39,8 @@ pub(crate) struct Shared {
     pub(crate) api_per_address: KeyedLimit<IpAddr>,
     /// Sign-ins per account name: 5 at once, then one every 12 seconds.
     pub(crate) api_per_account: KeyedLimit<String>,
+    /// Turns to hash a password (register, login), a few at a time.
+    pub(crate) hashing: tokio::sync::Semaphore,
     pub(crate) shutdown: CancellationToken,
     pub(crate) tracker: TaskTracker,
     next_id: AtomicU64,
@@ -59,6 +64,7 @@ impl Shared {
             gate,
             api_per_address: KeyedLimit::new(1.0 / 6.0, 10, 100_000),
             api_per_account: KeyedLimit::new(1.0 / 12.0, 5, 100_000),
+            hashing: tokio::sync::Semaphore::new(HASHING_AT_ONCE),
             shutdown: CancellationToken::new(),
             tracker: TaskTracker::new(),
             next_id: AtomicU64::new(0),
