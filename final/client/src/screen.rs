@@ -49,9 +49,10 @@ pub(crate) fn shown(frame: &Value, memory: &mut Memory, me: &str) -> Vec<String>
             )]
         }
         "direct" => vec![format!(
-            "[{}] (from {}) {}",
+            "[{}] (from {}{}) {}",
             clock(frame),
             str_field(frame, "from"),
+            verified_mark(frame),
             str_field(frame, "text")
         )],
         "rooms" => {
@@ -169,12 +170,18 @@ fn message_line(message: &Value, memory: &mut Memory) -> Option<String> {
 
 fn format_message(message: &Value) -> String {
     format!(
-        "[{}] #{} <{}> {}",
+        "[{}] #{} <{}{}> {}",
         clock(message),
         str_field(message, "room"),
         str_field(message, "username"),
+        verified_mark(message),
         str_field(message, "text")
     )
+}
+
+/// `✓` after the name of an author who was signed in (`"verified": true`); nothing for a guest.
+fn verified_mark(frame: &Value) -> &'static str {
+    if frame["verified"] == true { "✓" } else { "" }
 }
 
 pub(crate) fn str_field<'a>(frame: &'a Value, field: &str) -> &'a str {
@@ -234,6 +241,8 @@ mod tests {
         );
         assert_eq!(memory.oldest["r"], 2, "/more goes on from there");
         assert_eq!(memory.rooms["r"], Some(6), "the last id shown is unchanged");
+        let signed = json!({"type":"message","room":"r","id":7,"username":"a","text":"t","timestamp":"2026-01-01T10:20:30.000Z","verified":true});
+        assert_eq!(shown(&signed, &mut memory, "me"), ["[10:20:30] #r <a✓> t"]);
     }
 
     #[test]

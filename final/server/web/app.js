@@ -273,8 +273,10 @@
     const node = el("div", "message");
     node.dataset.id = String(m.id);
     if (sameName(m.username, state.username)) node.classList.add("mine");
-    node.append(el("span", "time", fmtTime(m.timestamp)), el("span", "user", m.username),
-      el("div", "text", m.text));
+    const user = el("span", "user", m.username);
+    // Signed in: the name is the account's (a guest's messages have no `verified`).
+    if (m.verified === true) user.append(el("span", "verified", "✓"));
+    node.append(el("span", "time", fmtTime(m.timestamp)), user, el("div", "text", m.text));
     return node;
   }
 
