@@ -15,6 +15,7 @@
 //! `memory` is what both update. Dependency direction: this module uses all three; `commands`
 //! and `screen` use `memory`; `memory` uses nothing.
 
+pub mod account;
 mod commands;
 mod memory;
 mod screen;
@@ -49,8 +50,12 @@ pub const MAX_PENDING: usize = 100;
 pub struct ClientOptions {
     /// The server's WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`.
     pub url: String,
-    /// The name to chat under.
+    /// The name to chat under (with a token, the token's: this one is only shown until the
+    /// server says which).
     pub username: String,
+    /// A token from `/api/login`: `hello` with it instead of the name (book: "Accounts and
+    /// tokens").
+    pub token: Option<String>,
     /// Rooms to join at the start; the first is the current room.
     pub rooms: Vec<String>,
     /// The reconnect schedule.
@@ -67,6 +72,7 @@ impl ClientOptions {
         ClientOptions {
             url: url.into(),
             username: username.into(),
+            token: None,
             rooms,
             backoff: Backoff::new(Duration::from_millis(100), Duration::from_secs(5)),
         }
@@ -166,12 +172,11 @@ async fn session(
     input: &mut mpsc::Receiver<String>,
     output: &mpsc::Sender<String>,
 ) -> Session {
-    if let Err(err) = send(
-        &mut socket,
-        json!({"type": "hello", "username": options.username}),
-    )
-    .await
-    {
+    let hello = match &options.token {
+        Some(token) => json!({"type": "hello", "token": token}),
+        None => json!({"type": "hello", "username": options.username}),
+    };
+    if let Err(err) = send(&mut socket, hello).await {
         return Session::Lost(err);
     }
     let rejoins: Vec<Value> = memory
@@ -211,9 +216,15 @@ async fn session(
                         welcomed = true;
                         memory.connected_before = true;
                         memory.welcomed = true;
-                        show(output, format!("* connected to {} as {}", options.url, options.username)).await;
+                        // With a token, the name is the account's, as registered.
+                        memory.me = str_field(&frame, "username").to_owned();
+                        show(output, format!("* connected to {} as {}", options.url, memory.me)).await;
                     } else if frame["type"] == "error" && !welcomed {
-                        let why = format!("the server refused the name: {}", str_field(&frame, "message"));
+                        let why = if frame["code"] == "unauthorized" {
+                            format!("the server refused the token: {}", str_field(&frame, "message"))
+                        } else {
+                            format!("the server refused the name: {}", str_field(&frame, "message"))
+                        };
                         // A name refused on a reconnect may still be held by our old connection,
                         // which the server has not noticed is gone: try again later.
                         if memory.connected_before && frame["code"] == "username_taken" {
@@ -221,7 +232,8 @@ async fn session(
                         }
                         return Session::Refused(why);
                     } else {
-                        for line in shown(&frame, memory, &options.username) {
+                        let me = memory.me.clone();
+                        for line in shown(&frame, memory, &me) {
                             show(output, line).await;
                         }
                     }

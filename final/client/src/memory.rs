@@ -17,4 +17,6 @@ pub(crate) struct Memory {
     pub(crate) connected_before: bool,
     /// Welcomed on the current connection.
     pub(crate) welcomed: bool,
+    /// The name the server welcomed us under.
+    pub(crate) me: String,
 }

@@ -10,27 +10,7 @@ use std::time::Duration;
 use chat_server::ServerBuilder;
 use chat_server::auth::{Guests, Signer};
 use serde_json::{Value, json};
-use support::{Client, bounded, start, store_folder};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// `POST path` with `body` and extra header lines; returns the status, the head (lowercased)
-/// and the body as JSON (`null` when empty).
-async fn post(addr: SocketAddr, path: &str, headers: &str, body: &str) -> (u16, String, Value) {
-    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    socket.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    bounded("an HTTP response", socket.read_to_string(&mut response))
-        .await
-        .unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let body = serde_json::from_str(body).unwrap_or(Value::Null);
-    (status, head.to_ascii_lowercase(), body)
-}
+use support::{Client, post, start, store_folder};
 
 const JSON: &str = "Content-Type: application/json\r\n";
 

@@ -143,3 +143,61 @@ async fn the_client_chats_and_catches_up_after_a_server_restart() {
     alice.type_line("/quit");
     assert!(alice.wait_for_exit(WAIT), "/quit exits with success");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_signs_in_and_its_messages_say_so() {
+    let data = support::store_folder("client-login");
+    let (_server, url) = start_server("127.0.0.1:0", &data);
+    let addr: std::net::SocketAddr = url
+        .trim_start_matches("ws://")
+        .trim_end_matches("/ws")
+        .parse()
+        .unwrap();
+    let credentials = json!({"username": "Ann", "password": "long enough"}).to_string();
+    let json_type = "Content-Type: application/json\r\n";
+    let (status, _, _) = support::post(addr, "/api/register", json_type, &credentials).await;
+    assert_eq!(status, 201);
+
+    // The password comes from the first line of standard input, which is not a terminal here.
+    let client = milestone_binary("chat-client", "chat-client");
+    let mut ann = Running::start(
+        &client,
+        &["--login", "ann", "--url", &url, "--room", "rust"],
+    );
+    ann.type_line("long enough");
+    ann.expect_line("* connected to", WAIT);
+    assert!(
+        ann.seen().iter().any(|line| line.ends_with("as Ann")),
+        "{:?}",
+        ann.seen()
+    );
+    ann.expect_line("* joined #rust", WAIT);
+    let mut bob = Client::hello(&url, "bob").await;
+    bob.join("rust").await;
+    ann.type_line("hello from a signed-in terminal");
+    let message = bob.recv_type("message").await;
+    assert_eq!(
+        (message["username"].as_str(), message["verified"].as_bool()),
+        (Some("Ann"), Some(true))
+    );
+    ann.expect_line("#rust <Ann✓> hello from a signed-in terminal", WAIT);
+    bob.send(json!({"type": "send", "room": "rust", "text": "hi Ann"}))
+        .await;
+    ann.expect_line("#rust <bob> hi Ann", WAIT);
+    ann.type_line("/quit");
+    assert!(ann.wait_for_exit(WAIT));
+
+    // A wrong password (here, none: standard input is empty): a clear line, and status 1.
+    let wrong = roadmap_tests::run_bounded(
+        std::process::Command::new(&client).args(["--login", "ann", "--url", &url]),
+        WAIT,
+    );
+    assert!(!wrong.success);
+    assert!(
+        wrong
+            .stderr
+            .contains("signing in failed: wrong username or password"),
+        "{}",
+        wrong.stderr
+    );
+}

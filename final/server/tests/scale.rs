@@ -374,21 +374,9 @@ async fn post_json(
     extra: &str,
     body: &Value,
 ) -> (u16, Value) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let body = body.to_string();
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    socket.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    support::bounded("an HTTP response", socket.read_to_string(&mut response))
-        .await
-        .unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    let headers = format!("Content-Type: application/json\r\n{extra}");
+    let (status, _, answer) = support::post(addr, path, &headers, &body.to_string()).await;
+    (status, answer)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -68,6 +68,36 @@ pub async fn get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
     (head.to_ascii_lowercase(), body.to_owned())
 }
 
+/// `POST path` over plain HTTP/1.1, with `body` and extra header lines (each ending in CRLF);
+/// returns the status, the head (lowercased) and the body as JSON (`null` when empty or not
+/// JSON).
+pub async fn post(
+    addr: std::net::SocketAddr,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> (u16, String, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = TcpStream::connect(addr).await.expect("connect");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    socket.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    bounded("an HTTP response", socket.read_to_string(&mut response))
+        .await
+        .expect("read");
+    let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|status| status.parse().ok())
+        .expect("a status");
+    let body = serde_json::from_str(body).unwrap_or(Value::Null);
+    (status, head.to_ascii_lowercase(), body)
+}
+
 /// The value of one metric line of `/metrics` (e.g. `chat_store_messages_total`).
 pub async fn metric(addr: std::net::SocketAddr, name: &str) -> u64 {
     let (_, body) = get(addr, "/metrics").await;
