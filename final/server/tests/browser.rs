@@ -381,3 +381,96 @@ async fn two_browsers_and_a_terminal_client_chat_and_survive_a_restart() {
     drop(driver);
     let _ = std::fs::remove_dir_all(&profiles);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_signs_up_chats_signed_in_and_signs_out() {
+    let (Some(chromium), Some(chromedriver)) = (
+        program("CHROMIUM", "/usr/bin/chromium"),
+        program("CHROMEDRIVER", "/usr/bin/chromedriver"),
+    ) else {
+        assert!(
+            std::env::var_os("REQUIRE_BROWSER").is_none(),
+            "REQUIRE_BROWSER is set, but /usr/bin/chromium or /usr/bin/chromedriver is missing"
+        );
+        return;
+    };
+    let data = support::store_folder("browser-accounts");
+    let server = start_server("127.0.0.1:0", &data).await;
+    let addr = server.local_addr();
+    let driver = start_driver(&chromedriver).await;
+    let profiles =
+        std::env::temp_dir().join(format!("chat-browser-accounts-{}", std::process::id()));
+    let page = open_browser(&driver, &chromium, &profiles.join("ann")).await;
+
+    // Create an account from the form: the page registers, signs in, and says hello with the
+    // token.
+    page.goto(&format!("http://{addr}/")).await.unwrap();
+    type_into(&page, "#username", "Ann").await;
+    type_into(&page, "#password", "long enough").await;
+    page.find(Locator::Css("#sign-up"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &page,
+        "document.querySelector('#status').textContent.includes('connected as Ann') && !document.querySelector('#sign-out').hidden",
+        "signed in as Ann",
+    )
+    .await;
+    let stored = page
+        .execute(
+            "return [sessionStorage.getItem('chatToken'), document.querySelector('#password').value];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let token = stored[0]
+        .as_str()
+        .expect("a token in sessionStorage")
+        .to_owned();
+    assert_eq!(stored[1], "", "the password is not left in the form");
+
+    // A message from the page is marked as signed in, for others and on the page itself.
+    type_into(&page, "#join-room", "lounge").await;
+    submit(&page, "#join").await;
+    until(&page, "window.chatState.current === 'lounge'", "the room").await;
+    let mut bob = support::Client::hello(&server.url(), "bob").await;
+    bob.join("lounge").await;
+    say(&page, "signed in hello").await;
+    let message = bob.recv_type("message").await;
+    assert_eq!(
+        (message["username"].as_str(), message["verified"].as_bool()),
+        (Some("Ann"), Some(true))
+    );
+    until(
+        &page,
+        "document.querySelector('#messages .message .verified')",
+        "the ✓ mark",
+    )
+    .await;
+    screenshot(&page, "4-ann-signed-in").await;
+
+    // Signing out: back to the form, nothing kept, and the token refused from then on.
+    page.find(Locator::Css("#sign-out"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &page,
+        "!document.querySelector('#login').hidden && sessionStorage.getItem('chatToken') === null && localStorage.getItem('chatToken') === null",
+        "signed out",
+    )
+    .await;
+    let mut again = support::Client::connect(&server.url()).await;
+    again.send(json!({"type": "hello", "token": token})).await;
+    again.expect_error("unauthorized").await;
+
+    page.close().await.unwrap();
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&profiles);
+    server.shutdown().await;
+}

@@ -6,7 +6,7 @@
   const ui = {};
   for (const id of ["login", "username", "status", "error", "chat", "join", "join-room", "joined-rooms",
     "all-rooms", "room-title", "messages", "members", "send", "text", "direct", "direct-to", "direct-text",
-    "directs", "directs-pane"]) ui[id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = document.getElementById(id);
+    "directs", "directs-pane", "password", "remember", "sign-in", "sign-up", "sign-out"]) ui[id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = document.getElementById(id);
 
   const ERRORS = {
     bad_request: "The server could not understand that request (an empty message, perhaps).",
@@ -52,6 +52,9 @@
   const pending = new Map(); // request id -> { type, ... }
   let allRooms = [], ws = null, nextId = 1;
   let wanted = "";       // the username we ask for
+  // Signed in: the token from /api/login, kept for this tab (sessionStorage) or, with
+  // "remember me", for this browser (localStorage). Never in a URL, never in a cookie.
+  let token = sessionStorage.getItem("chatToken") || localStorage.getItem("chatToken");
   let resuming = false;  // true once welcomed: a later username_taken may be our old connection
   let attempt = 0;
   let reconnectTimer = null, countdownTimer = null, roomsInterval = null, roomsTimer = null;
@@ -113,7 +116,8 @@
     try { sock = new WebSocket(WS_URL); } catch (e) { scheduleReconnect(CLOSES[1006]); return; }
     ws = sock;
     sock.onopen = () => {
-      if (sock === ws) request({ type: "hello", username: wanted });
+      if (sock !== ws) return;
+      request(token ? { type: "hello", token } : { type: "hello", username: wanted });
     };
     sock.onmessage = (ev) => {
       if (sock !== ws) return;
@@ -219,6 +223,7 @@
   function onWelcome(m) {
     const first = !resuming;
     state.username = m.username;
+    ui.signOut.hidden = !token;
     state.connected = true;
     resuming = true;
     attempt = 0;
@@ -399,6 +404,15 @@
     const text = friendly(m.code, m.message);
     if (req && req.type === "hello") {
       dropSocket();
+      if (token && m.code === "unauthorized") {
+        forgetToken(); // expired or signed out elsewhere: sign in again
+        resuming = false;
+        setStatus("not connected");
+        showError(`Your sign-in is no longer valid (${m.message}). Sign in again.`);
+        ui.login.hidden = false;
+        ui.password.focus();
+        return;
+      }
       if (resuming && m.code === "username_taken") {
         // Probably our own old connection, not yet noticed as gone by the server.
         scheduleReconnect("Your previous connection still holds the name.");
@@ -524,10 +538,82 @@
     if (request({ type: "direct", to, text }, { to, text })) ui.directText.value = "";
   }
 
+  // ANCHOR: accounts
+  // Accounts: /api/register and /api/login, JSON both ways; the password goes in the body of
+  // one request and is cleared from the form at once.
+  async function api(path, body, bearer) {
+    const headers = { "Content-Type": "application/json" };
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    try {
+      const response = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
+      let answer = {};
+      try { answer = await response.json(); } catch (e) { /* 204: no body */ }
+      return { status: response.status, answer };
+    } catch (e) {
+      return { status: 0, answer: { message: "The server could not be reached." } };
+    }
+  }
+
+  function keepToken(value, name, remember) {
+    forgetToken();
+    token = value;
+    const storage = remember ? localStorage : sessionStorage;
+    storage.setItem("chatToken", value);
+    storage.setItem("chatName", name);
+  }
+
+  function forgetToken() {
+    token = null;
+    for (const storage of [sessionStorage, localStorage]) {
+      storage.removeItem("chatToken");
+      storage.removeItem("chatName");
+    }
+  }
+
+  async function signIn(register) {
+    const username = ui.username.value.trim();
+    const password = ui.password.value;
+    ui.password.value = "";
+    if (!username || !password) { showError("Type a username and a password."); return; }
+    if (register) {
+      const made = await api("/api/register", { username, password });
+      if (made.status !== 201) { showError(made.answer.message || `Could not register (${made.status}).`); return; }
+    }
+    const signed = await api("/api/login", { username, password });
+    if (signed.status !== 200 || typeof signed.answer.token !== "string") {
+      showError(signed.answer.message || `Could not sign in (${signed.status}).`);
+      return;
+    }
+    keepToken(signed.answer.token, signed.answer.username, ui.remember.checked);
+    wanted = signed.answer.username;
+    resuming = false;
+    attempt = 0;
+    dropSocket();
+    connect();
+  }
+
+  async function signOut() {
+    const old = token;
+    forgetToken();
+    if (old) await api("/api/logout", {}, old);
+    // A fresh page: no rooms, no messages of the account left on screen.
+    location.reload();
+  }
+  // ANCHOR_END: accounts
+
+  ui.signIn.addEventListener("click", () => signIn(false));
+  ui.signUp.addEventListener("click", () => signIn(true));
+  ui.signOut.addEventListener("click", () => signOut());
+  ui.password.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") { e.preventDefault(); signIn(false); }
+  });
+
   ui.login.addEventListener("submit", (e) => {
     e.preventDefault();
     const name = ui.username.value.trim();
     if (!name) { showError(ERRORS.invalid_username); return; }
+    ui.password.value = "";
+    forgetToken(); // a guest, whoever signed in on this page before
     wanted = name;
     resuming = false;
     attempt = 0;
@@ -565,4 +651,11 @@
   ui.directsPane.addEventListener("pointerdown", seenDirects);
   ui.directsPane.addEventListener("focusin", seenDirects);
   window.addEventListener("online", () => { if (reconnectTimer) connect(); });
+
+  // Signed in before (this tab, or "remember me"): connect straight away.
+  if (token) {
+    wanted = sessionStorage.getItem("chatName") || localStorage.getItem("chatName") || "";
+    ui.login.hidden = true;
+    connect();
+  }
 })();
