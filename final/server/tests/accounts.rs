@@ -318,3 +318,27 @@ async fn one_account_on_several_devices_is_one_member() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_addresses_are_not_counted_but_accounts_are() {
+    // `--max-connections-per-ip 0`: every request comes from the proxy; it limits per address.
+    let server = start(ServerBuilder::new().max_connections_per_ip(0)).await;
+    let addr = server.local_addr();
+    for n in 0..12 {
+        let (status, _) = register(addr, &format!("user{n}"), "short").await;
+        assert_eq!(status, 400, "request {n}: no limit per address");
+    }
+    let statuses: Vec<u16> = {
+        let mut statuses = Vec::new();
+        for _ in 0..6 {
+            statuses.push(login(addr, "ann", "guess guess").await.0);
+        }
+        statuses
+    };
+    assert_eq!(
+        statuses,
+        [401, 401, 401, 401, 401, 429],
+        "the account's limit holds"
+    );
+    server.shutdown().await;
+}

@@ -81,7 +81,13 @@ pub(crate) async fn handle(
             "send JSON, with Content-Type: application/json",
         );
     }
-    if let Err(wait) = shared.api_per_address.try_take(&addr.ip(), Instant::now()) {
+    // Per address, unless addresses are not counted at all (`--max-connections-per-ip 0`:
+    // behind a proxy every request comes from the proxy's address, and the proxy counts).
+    let per_address = shared.config.max_connections_per_ip > 0;
+    if let (true, Err(wait)) = (
+        per_address,
+        shared.api_per_address.try_take(&addr.ip(), Instant::now()),
+    ) {
         return too_many(wait);
     }
     let Some(gate) = shared.gate.clone() else {
