@@ -25,6 +25,12 @@ use prometheus_client::registry::Registry;
 use chat_protocol::{CloseCode, ErrorCode};
 
 type Labels1 = [(&'static str, &'static str); 1];
+
+/// The accounts API's endpoints, as the `endpoint` label of `chat_api_requests_total`.
+const API_ENDPOINTS: [&str; 3] = ["register", "login", "logout"];
+
+/// The outcomes, as its `outcome` label.
+const API_OUTCOMES: [&str; 4] = ["ok", "refused", "limited", "error"];
 type Labels2 = [(&'static str, &'static str); 2];
 
 /// Why an upgrade was refused, as the `reason` label of `chat_connections_refused_total`.
@@ -63,6 +69,7 @@ pub struct Stats {
     deliveries: Counter,
     errors: Family<Labels1, Counter>,
     closes: Family<Labels2, Counter>,
+    api: Family<Labels2, Counter>,
     queue_depth: Histogram,
     broker_up: Gauge,
     gaps: Counter,
@@ -101,6 +108,7 @@ impl Default for Stats {
             deliveries: Counter::default(),
             errors: Family::default(),
             closes: Family::default(),
+            api: Family::default(),
             // 1, 2, 4, … 1,024 frames: up to the default queue capacity, where 4008 begins.
             queue_depth: Histogram::new(exponential_buckets(1.0, 2.0, 11)),
             broker_up: Gauge::default(),
@@ -132,6 +140,13 @@ impl Default for Stats {
             let _ = stats.closes.get_or_create(&close_labels(code));
         }
         let _ = stats.closes.get_or_create(&VANISHED);
+        for endpoint in API_ENDPOINTS {
+            for outcome in API_OUTCOMES {
+                let _ = stats
+                    .api
+                    .get_or_create(&[("endpoint", endpoint), ("outcome", outcome)]);
+            }
+        }
         stats.register()
     }
 }
@@ -176,6 +191,11 @@ impl Stats {
             self.deliveries.clone(),
         );
         r.register("errors", "Error replies sent, by code", self.errors.clone());
+        r.register(
+            "api_requests",
+            "Requests to /api/register, /api/login and /api/logout, by outcome: ok, refused (a wrong password, a name taken, a bad request), limited (429), error (503)",
+            self.api.clone(),
+        );
         r.register(
             "disconnects",
             "Connections ended, by close code (1006: vanished)",
@@ -292,6 +312,33 @@ impl Stats {
 
     pub(crate) fn close(&self, code: CloseCode) {
         self.closes.get_or_create(&close_labels(code)).inc();
+    }
+
+    /// One answer of the accounts API: `endpoint` is `register`, `login` or `logout`, and the
+    /// status says the outcome.
+    pub(crate) fn api_answer(&self, endpoint: &'static str, status: u16) {
+        let outcome = match status {
+            200..=299 => "ok",
+            429 => "limited",
+            500..=599 => "error",
+            _ => "refused",
+        };
+        self.api
+            .get_or_create(&[("endpoint", endpoint), ("outcome", outcome)])
+            .inc();
+    }
+
+    /// How many answers of the accounts API had this endpoint and outcome.
+    pub fn api_answers(&self, endpoint: &str, outcome: &str) -> u64 {
+        let endpoint = API_ENDPOINTS.iter().find(|known| **known == endpoint);
+        let outcome = API_OUTCOMES.iter().find(|known| **known == outcome);
+        match (endpoint, outcome) {
+            (Some(endpoint), Some(outcome)) => self
+                .api
+                .get(&[("endpoint", *endpoint), ("outcome", *outcome)])
+                .map_or(0, |counter| counter.get()),
+            _ => 0,
+        }
     }
 
     pub(crate) fn vanished(&self) {

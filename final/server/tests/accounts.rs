@@ -12,6 +12,12 @@ use chat_server::auth::{Guests, Signer};
 use serde_json::{Value, json};
 use support::{Client, post, start, store_folder};
 
+/// `chat_api_requests_total` for one endpoint and outcome.
+async fn counted(addr: SocketAddr, endpoint: &str, outcome: &str) -> u64 {
+    let name = format!("chat_api_requests_total{{endpoint=\"{endpoint}\",outcome=\"{outcome}\"}}");
+    support::metric(addr, &name).await
+}
+
 const JSON: &str = "Content-Type: application/json\r\n";
 
 async fn register(addr: SocketAddr, username: &str, password: &str) -> (u16, Value) {
@@ -108,6 +114,12 @@ async fn register_sign_in_say_hello_and_sign_out() {
         reply["message"].as_str().unwrap().contains("revoked"),
         "{reply}"
     );
+    // Counted on /metrics, by endpoint and outcome.
+    assert_eq!(counted(addr, "register", "ok").await, 1);
+    assert_eq!(counted(addr, "register", "refused").await, 3);
+    assert_eq!(counted(addr, "login", "refused").await, 2);
+    assert_eq!(counted(addr, "login", "ok").await, 1);
+    assert_eq!(counted(addr, "logout", "ok").await, 1);
     server.shutdown().await;
 }
 

@@ -52,13 +52,26 @@ pub(crate) async fn handle(
     addr: SocketAddr,
     shared: &Arc<Shared>,
 ) -> Response<Body> {
-    let path = request.uri().path().to_owned();
-    if !matches!(
-        path.as_str(),
-        "/api/register" | "/api/login" | "/api/logout"
-    ) {
-        return refuse(StatusCode::NOT_FOUND, "not_found", "no such endpoint");
-    }
+    let endpoint = match request.uri().path() {
+        "/api/register" => "register",
+        "/api/login" => "login",
+        "/api/logout" => "logout",
+        _ => return refuse(StatusCode::NOT_FOUND, "not_found", "no such endpoint"),
+    };
+    let response = answer(request, addr, shared, endpoint).await;
+    shared
+        .stats
+        .api_answer(endpoint, response.status().as_u16());
+    response
+}
+
+/// [`handle`] for one of the three endpoints: the checks in order, then the endpoint.
+async fn answer(
+    request: Request<Incoming>,
+    addr: SocketAddr,
+    shared: &Arc<Shared>,
+    endpoint: &'static str,
+) -> Response<Body> {
     if request.method() != Method::POST {
         return refuse(StatusCode::METHOD_NOT_ALLOWED, "bad_request", "only POST");
     }
@@ -116,9 +129,9 @@ pub(crate) async fn handle(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return response;
     };
-    match path.as_str() {
-        "/api/register" => register(gate, &body).await,
-        "/api/login" => login(gate, &body, addr.ip(), shared).await,
+    match endpoint {
+        "register" => register(gate, &body).await,
+        "login" => login(gate, &body, addr.ip(), shared).await,
         _ => logout(gate, bearer, &body).await,
     }
 }
@@ -162,7 +175,7 @@ async fn register(gate: Arc<Gate>, body: &[u8]) -> Response<Body> {
     match made {
         Ok(Ok(())) => {
             tracing::info!(user = %username, "account registered");
-            answer(StatusCode::CREATED, &json!({"username": username}))
+            reply(StatusCode::CREATED, &json!({"username": username}))
         }
         Ok(Err(RegisterError::InvalidUsername(message))) => {
             refuse(StatusCode::BAD_REQUEST, "invalid_username", &message)
@@ -202,7 +215,7 @@ async fn login(gate: Arc<Gate>, body: &[u8], ip: IpAddr, shared: &Arc<Shared>) -
             let expires = chrono::DateTime::from_timestamp(issued.claims.exp, 0)
                 .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                 .unwrap_or_default();
-            answer(
+            reply(
                 StatusCode::OK,
                 &json!({"token": issued.token, "username": issued.claims.sub, "expires_at": expires}),
             )
@@ -264,7 +277,7 @@ fn bearer_token(request: &Request<Incoming>) -> Option<String> {
     (!token.is_empty()).then(|| token.to_owned())
 }
 
-fn answer(status: StatusCode, body: &Value) -> Response<Body> {
+fn reply(status: StatusCode, body: &Value) -> Response<Body> {
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -278,7 +291,7 @@ fn answer(status: StatusCode, body: &Value) -> Response<Body> {
 }
 
 fn refuse(status: StatusCode, code: &str, message: &str) -> Response<Body> {
-    answer(status, &json!({"error": code, "message": message}))
+    reply(status, &json!({"error": code, "message": message}))
 }
 
 /// 429 with `Retry-After`: the whole seconds until the next try may pass.
