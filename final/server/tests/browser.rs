@@ -31,6 +31,24 @@ fn program(variable: &str, default: &str) -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
+/// Chromium and its driver; `None` (the test then passes without running, and says so) when
+/// they are missing, unless `REQUIRE_BROWSER` is set, which makes that a failure.
+fn browser() -> Option<(PathBuf, PathBuf)> {
+    let found = program("CHROMIUM", "/usr/bin/chromium")
+        .zip(program("CHROMEDRIVER", "/usr/bin/chromedriver"));
+    if found.is_none() {
+        assert!(
+            std::env::var_os("REQUIRE_BROWSER").is_none(),
+            "REQUIRE_BROWSER is set, but /usr/bin/chromium or /usr/bin/chromedriver is missing \
+             (Debian: apt-get install chromium chromium-driver)"
+        );
+        eprintln!(
+            "browser test skipped: no chromium/chromedriver (set REQUIRE_BROWSER=1 to make this an error)"
+        );
+    }
+    found
+}
+
 /// chromedriver, stopped when dropped.
 struct Driver {
     child: Child,
@@ -191,18 +209,7 @@ async fn start_server(addr: &str, data: &Path) -> RunningServer {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_browsers_and_a_terminal_client_chat_and_survive_a_restart() {
-    let (Some(chromium), Some(chromedriver)) = (
-        program("CHROMIUM", "/usr/bin/chromium"),
-        program("CHROMEDRIVER", "/usr/bin/chromedriver"),
-    ) else {
-        assert!(
-            std::env::var_os("REQUIRE_BROWSER").is_none(),
-            "REQUIRE_BROWSER is set, but /usr/bin/chromium or /usr/bin/chromedriver is missing \
-             (Debian: apt-get install chromium chromium-driver)"
-        );
-        eprintln!(
-            "browser test skipped: no chromium/chromedriver (set REQUIRE_BROWSER=1 to make this an error)"
-        );
+    let Some((chromium, chromedriver)) = browser() else {
         return;
     };
     let data = support::store_folder("browser");
@@ -384,14 +391,7 @@ async fn two_browsers_and_a_terminal_client_chat_and_survive_a_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_signs_up_chats_signed_in_and_signs_out() {
-    let (Some(chromium), Some(chromedriver)) = (
-        program("CHROMIUM", "/usr/bin/chromium"),
-        program("CHROMEDRIVER", "/usr/bin/chromedriver"),
-    ) else {
-        assert!(
-            std::env::var_os("REQUIRE_BROWSER").is_none(),
-            "REQUIRE_BROWSER is set, but /usr/bin/chromium or /usr/bin/chromedriver is missing"
-        );
+    let Some((chromium, chromedriver)) = browser() else {
         return;
     };
     let data = support::store_folder("browser-accounts");

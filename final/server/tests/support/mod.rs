@@ -56,16 +56,9 @@ pub fn store_folder(name: &str) -> std::path::PathBuf {
 
 /// `GET path` over plain HTTP/1.1; returns the head (lowercased) and the body.
 pub async fn get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut socket = TcpStream::connect(addr).await.expect("connect");
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    socket.write_all(request.as_bytes()).await.expect("write");
-    let mut response = String::new();
-    bounded("an HTTP response", socket.read_to_string(&mut response))
-        .await
-        .expect("read");
-    let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
-    (head.to_ascii_lowercase(), body.to_owned())
+    let (head, body) = exchange(addr, &request).await;
+    (head.to_ascii_lowercase(), body)
 }
 
 /// `POST path` over plain HTTP/1.1, with `body` and extra header lines (each ending in CRLF);
@@ -77,25 +70,32 @@ pub async fn post(
     headers: &str,
     body: &str,
 ) -> (u16, String, Value) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut socket = TcpStream::connect(addr).await.expect("connect");
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
         body.len()
     );
+    let (head, body) = exchange(addr, &request).await;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|status| status.parse().ok())
+        .expect("a status");
+    let body = serde_json::from_str(&body).unwrap_or(Value::Null);
+    (status, head.to_ascii_lowercase(), body)
+}
+
+/// Sends one HTTP request (which asks to close the connection) and reads the whole answer:
+/// its head and its body.
+async fn exchange(addr: std::net::SocketAddr, request: &str) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = TcpStream::connect(addr).await.expect("connect");
     socket.write_all(request.as_bytes()).await.expect("write");
     let mut response = String::new();
     bounded("an HTTP response", socket.read_to_string(&mut response))
         .await
         .expect("read");
     let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|status| status.parse().ok())
-        .expect("a status");
-    let body = serde_json::from_str(body).unwrap_or(Value::Null);
-    (status, head.to_ascii_lowercase(), body)
+    (head.to_owned(), body.to_owned())
 }
 
 /// The value of one metric line of `/metrics` (e.g. `chat_store_messages_total`).
