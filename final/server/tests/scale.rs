@@ -416,6 +416,10 @@ async fn an_account_holds_its_name_on_every_instance() {
     ann.send(json!({"type": "send", "room": "r", "text": "hi"}))
         .await;
     assert_eq!(next_message(&mut ann).await["text"], "hi");
+    // A second device on the same instance is let in.
+    let mut phone = Client::connect(&servers[1].url()).await;
+    phone.send(json!({"type": "hello", "token": token})).await;
+    assert_eq!(phone.recv_type("welcome").await["username"], "ann");
     let (status, _) = post_json(
         two,
         "/api/logout",

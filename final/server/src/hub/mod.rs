@@ -440,7 +440,12 @@ impl Hub {
         user.peer.deliver(protocol::encode_left(id, room));
         let name = Arc::clone(&user.name);
         remove_member(&mut state.rooms, room, conn, &name);
-        if let Some(departures) = &self.departures {
+        // The user's other devices may still be in the room: then the user has not left it.
+        let still_in = state
+            .rooms
+            .get(room)
+            .is_some_and(|entry| entry.has_member_named(&name));
+        if let (Some(departures), false) = (&self.departures, still_in) {
             departures.left(room, &name);
         }
         Ok(())
@@ -544,6 +549,17 @@ impl Hub {
         if let (Some(departures), true) = (&self.departures, last) {
             let rooms: Vec<String> = user.rooms.iter().cloned().collect();
             departures.gone(&user.name, &rooms);
+        } else if let Some(departures) = &self.departures {
+            // Other devices remain: the rooms none of them is in are left.
+            for room in &user.rooms {
+                let still_in = state
+                    .rooms
+                    .get(room)
+                    .is_some_and(|entry| entry.has_member_named(&user.name));
+                if !still_in {
+                    departures.left(room, &user.name);
+                }
+            }
         }
     }
 
