@@ -354,3 +354,79 @@ async fn behind_a_proxy_addresses_are_not_counted_but_accounts_are() {
     );
     server.shutdown().await;
 }
+
+/// Everything the server logs in this test process, at every level, kept in memory.
+fn captured_logs() -> &'static std::sync::Mutex<Vec<u8>> {
+    static LOGS: std::sync::OnceLock<&'static std::sync::Mutex<Vec<u8>>> =
+        std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs: &'static std::sync::Mutex<Vec<u8>> =
+            Box::leak(Box::new(std::sync::Mutex::new(Vec::new())));
+        let writer = move || Capture(logs);
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(writer)
+            .finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        logs
+    })
+}
+
+/// A writer into the captured logs.
+struct Capture(&'static std::sync::Mutex<Vec<u8>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passwords_and_tokens_never_reach_the_logs() {
+    let logs = captured_logs();
+    let server = start(ServerBuilder::new()).await;
+    let addr = server.local_addr();
+    let password = "a very secret phrase 7c1f";
+    assert_eq!(register(addr, "zoe", password).await.0, 201);
+    assert_eq!(login(addr, "zoe", "a wrong phrase 7c1f").await.0, 401);
+    let token = login(addr, "zoe", password).await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, welcome) = hello_with_token(&server.url(), &token).await;
+    assert_eq!(welcome["type"], "welcome");
+    let mut forged = token.clone();
+    forged.insert(10, 'x');
+    let (_, refused) = hello_with_token(&server.url(), &forged).await;
+    assert_eq!(refused["code"], "unauthorized");
+    let (status, _, _) = post(
+        addr,
+        "/api/logout",
+        &format!("{JSON}Authorization: Bearer {token}\r\n"),
+        "{}",
+    )
+    .await;
+    assert_eq!(status, 204);
+    server.shutdown().await;
+
+    let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(
+        logged.contains("zoe"),
+        "the test saw the server's logs: {logged}"
+    );
+    for secret in [
+        "secret phrase",
+        "wrong phrase",
+        token.split('.').nth(2).unwrap(),
+    ] {
+        assert!(!logged.contains(secret), "{secret:?} was logged");
+    }
+}
