@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// The most of the server's answer that is read.
+const MAX_ANSWER_BYTES: u64 = 64 * 1024;
+
 /// The longest a sign-in may take.
 const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -47,7 +50,11 @@ pub async fn sign_in(ws_url: &str, name: &str, password: &str) -> Result<String,
         let mut socket = TcpStream::connect(authority).await?;
         socket.write_all(request.as_bytes()).await?;
         let mut response = String::new();
-        socket.read_to_string(&mut response).await?;
+        // An answer to a sign-in is small; a server that sends more is not believed further.
+        socket
+            .take(MAX_ANSWER_BYTES)
+            .read_to_string(&mut response)
+            .await?;
         Ok::<_, std::io::Error>(response)
     };
     let response = tokio::time::timeout(SIGN_IN_TIMEOUT, exchange)

@@ -55,7 +55,7 @@ pub struct ClientOptions {
     pub username: String,
     /// A token from `/api/login`: `hello` with it instead of the name (book: "Accounts and
     /// tokens").
-    pub token: Option<String>,
+    pub token: Option<chat_protocol::Secret>,
     /// Rooms to join at the start; the first is the current room.
     pub rooms: Vec<String>,
     /// The reconnect schedule.
@@ -173,7 +173,7 @@ async fn session(
     output: &mpsc::Sender<String>,
 ) -> Session {
     let hello = match &options.token {
-        Some(token) => json!({"type": "hello", "token": token}),
+        Some(token) => json!({"type": "hello", "token": token.expose()}),
         None => json!({"type": "hello", "username": options.username}),
     };
     if let Err(err) = send(&mut socket, hello).await {

@@ -20,7 +20,8 @@ struct Args {
     /// line of standard input when it is not a terminal).
     #[arg(long, conflicts_with = "token")]
     login: Option<String>,
-    /// Say hello with this token, from /api/login (the name is the token's).
+    /// Say hello with this token, from /api/login (the name is the token's). Prefer the
+    /// CHAT_TOKEN variable: a command line is visible to other users of the machine (`ps`).
     #[arg(long, env = "CHAT_TOKEN", hide_env_values = true)]
     token: Option<String>,
     /// The server's WebSocket URL.
@@ -54,7 +55,7 @@ async fn main() {
     };
     let (screen, printer) = stdout_printer();
     let mut options = ClientOptions::new(args.url, username, args.rooms);
-    options.token = token;
+    options.token = token.map(chat_protocol::Secret::new);
     let end = client::run(options, stdin_lines(), screen).await;
     let _ = printer.await; // print what is left
     // Exit now rather than return: the runtime would wait for the blocking read of stdin, which

@@ -28,7 +28,9 @@ pub use reply::{
     encode_joined, encode_left, encode_message, encode_message_parts, encode_presence,
     encode_rooms, encode_welcome, timestamp,
 };
-pub use request::{DecodeError, HISTORY_DEFAULT, HISTORY_LIMIT, Request, RequestId, decode};
+pub use request::{
+    DecodeError, HISTORY_DEFAULT, HISTORY_LIMIT, Request, RequestId, Secret, decode,
+};
 
 #[cfg(test)]
 mod tests {
@@ -52,7 +54,7 @@ mod tests {
             (
                 r#"{"type":"hello","token":"a.b.c","username":"ignored"}"#,
                 Request::HelloToken {
-                    token: "a.b.c".into(),
+                    token: Secret::new("a.b.c"),
                 },
             ),
             (
@@ -108,6 +110,11 @@ mod tests {
         for (frame, expected) in cases {
             assert_eq!(decode(frame).1, Ok(expected), "{frame}");
         }
+        let (_, hello) = decode(r#"{"type":"hello","token":"s3cr3t.t0k3n.x"}"#);
+        assert!(
+            !format!("{hello:?}").contains("s3cr3t"),
+            "Debug hides the token"
+        );
         assert_eq!(
             decode(r#"{"type":"rooms","id":"a"}"#).0,
             Some(RequestId::Text("a".into()))

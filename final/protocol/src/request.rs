@@ -21,7 +21,7 @@ pub enum Request {
     /// name is the token's.
     HelloToken {
         /// The token from `/api/login` (not yet checked).
-        token: String,
+        token: Secret,
     },
     /// `{"type":"join","room":"rust","since":41}`: enter a room (created on first join).
     Join {
@@ -63,6 +63,29 @@ pub enum Request {
     },
 }
 // ANCHOR_END: request
+
+/// A secret (a token) that `Debug` does not show, so that printing a request for a log or an
+/// error message cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps `text`.
+    pub fn new(text: impl Into<String>) -> Secret {
+        Secret(text.into())
+    }
+
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
 
 /// The most messages one `history` request may ask for.
 pub const HISTORY_LIMIT: usize = 100;
@@ -153,7 +176,9 @@ impl Envelope {
         };
         Ok(match kind.as_str() {
             "hello" => match self.token {
-                Some(token) => Request::HelloToken { token },
+                Some(token) => Request::HelloToken {
+                    token: Secret::new(token),
+                },
                 None => Request::Hello {
                     username: need(self.username, "username")?,
                 },

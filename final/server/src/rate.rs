@@ -49,37 +49,60 @@ impl TokenBucket {
 // ANCHOR_END: bucket
 
 /// One bucket per key (an address, an account name), for limits that are not a connection's:
-/// signing in and registering (book: "Accounts and tokens"). The map forgets buckets that have
-/// filled up again once it holds more than `most` keys, so a flood of addresses cannot grow it
-/// without end.
+/// signing in and registering (book: "Accounts and tokens"). The map holds at most `most` keys:
+/// when it is full, buckets that have filled up again (the same as new ones) are forgotten, at
+/// most once a second; if none can be, a new key is refused until some can. So a flood of
+/// addresses can neither grow the map without end nor make every request sweep it.
 #[derive(Debug)]
 pub struct KeyedLimit<K> {
     rate: f64,
     burst: u32,
     most: usize,
-    buckets: Mutex<HashMap<K, TokenBucket>>,
+    buckets: Mutex<Buckets<K>>,
+}
+
+#[derive(Debug)]
+struct Buckets<K> {
+    by_key: HashMap<K, TokenBucket>,
+    swept: Option<Instant>,
 }
 
 impl<K: Hash + Eq + Clone> KeyedLimit<K> {
-    /// `burst` requests at once per key, then `rate` a second; about `most` keys remembered.
+    /// `burst` requests at once per key, then `rate` a second; at most `most` keys remembered.
     pub fn new(rate: f64, burst: u32, most: usize) -> KeyedLimit<K> {
         KeyedLimit {
             rate,
             burst,
             most,
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Mutex::new(Buckets {
+                by_key: HashMap::new(),
+                swept: None,
+            }),
         }
     }
 
     /// Takes a token for `key`; when there is none, how long until there is one.
     pub fn try_take(&self, key: &K, now: Instant) -> Result<(), Duration> {
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
-        if buckets.len() >= self.most && !buckets.contains_key(key) {
-            // Buckets that are full again are the same as new ones: forget them.
-            let full_after = Duration::from_secs_f64(f64::from(self.burst) / self.rate);
-            buckets.retain(|_, bucket| now.saturating_duration_since(bucket.last) < full_after);
+        let buckets = &mut *buckets;
+        if buckets.by_key.len() >= self.most && !buckets.by_key.contains_key(key) {
+            let due = buckets
+                .swept
+                .is_none_or(|at| now.saturating_duration_since(at) >= Duration::from_secs(1));
+            if due {
+                // Buckets that are full again are the same as new ones: forget them.
+                let full_after = Duration::from_secs_f64(f64::from(self.burst) / self.rate);
+                buckets
+                    .by_key
+                    .retain(|_, bucket| now.saturating_duration_since(bucket.last) < full_after);
+                buckets.swept = Some(now);
+            }
+            if buckets.by_key.len() >= self.most {
+                return Err(Duration::from_secs(1));
+            }
         }
         let bucket = buckets
+            .by_key
             .entry(key.clone())
             .or_insert_with(|| TokenBucket::new(self.rate, self.burst, now));
         if bucket.try_take(now) {
@@ -133,5 +156,19 @@ mod tests {
             "another key is not held up"
         );
         assert!(limit.try_take(&"a", start + wait).is_ok());
+    }
+
+    #[test]
+    fn a_full_map_refuses_new_keys_until_buckets_can_be_forgotten() {
+        let start = Instant::now();
+        let limit = KeyedLimit::new(1.0, 1, 2);
+        assert!(limit.try_take(&1, start).is_ok());
+        assert!(limit.try_take(&2, start).is_ok());
+        assert!(
+            limit.try_take(&3, start).is_err(),
+            "full, and nothing to forget"
+        );
+        // Two seconds later both buckets are full again: forgotten, and 3 fits.
+        assert!(limit.try_take(&3, start + Duration::from_secs(2)).is_ok());
     }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use crate::auth::{Gate, Guests};
+use crate::auth::{Gate, Guests, TokenError};
 use crate::broker::{Broker, REDIS_TIMEOUT, RedisBroker};
 use crate::config::Config;
 use crate::hub::{Hub, Peer, Refusal};
@@ -201,7 +201,7 @@ impl Session {
             Request::HelloToken { token } => {
                 verified = true;
                 Request::Hello {
-                    username: self.signed_in(&token).await?,
+                    username: self.signed_in(token.expose()).await?,
                 }
             }
             other => other,
@@ -396,6 +396,10 @@ impl Session {
         let checked = tokio::task::spawn_blocking(move || gate.check(&token, now_ms()));
         match tokio::time::timeout(STORE_READ_TIMEOUT, checked).await {
             Ok(Ok(Ok(claims))) => Ok(claims.sub),
+            // Not the token's fault: the client should keep it and try again.
+            Ok(Ok(Err(TokenError::Unavailable))) => {
+                Err((ErrorCode::Unavailable, TokenError::Unavailable.to_string()))
+            }
             Ok(Ok(Err(err))) => Err((ErrorCode::Unauthorized, err.to_string())),
             Ok(Err(_)) | Err(_) => Err(store_unavailable()),
         }

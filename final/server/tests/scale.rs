@@ -416,10 +416,19 @@ async fn an_account_holds_its_name_on_every_instance() {
     ann.send(json!({"type": "send", "room": "r", "text": "hi"}))
         .await;
     assert_eq!(next_message(&mut ann).await["text"], "hi");
-    // A second device on the same instance is let in.
+    // A second device on the same instance is let in, and is not a second arrival.
+    let mut bob = Client::hello(&servers[0].url(), "bob").await;
+    bob.join("r").await;
     let mut phone = Client::connect(&servers[1].url()).await;
     phone.send(json!({"type": "hello", "token": token})).await;
     assert_eq!(phone.recv_type("welcome").await["username"], "ann");
+    phone.join("r").await;
+    phone
+        .send(json!({"type": "send", "room": "r", "text": "from the phone"}))
+        .await;
+    let seen = bob.recv().await;
+    assert_eq!(seen["text"], "from the phone", "no second `join`: {seen}");
+    assert_eq!(seen["verified"], true, "marked across instances");
     let (status, _) = post_json(
         two,
         "/api/logout",

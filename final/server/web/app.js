@@ -404,6 +404,11 @@
     const text = friendly(m.code, m.message);
     if (req && req.type === "hello") {
       dropSocket();
+      if (token && m.code === "unavailable") {
+        // The server could not check the token just now: keep it, and try again.
+        scheduleReconnect(text);
+        return;
+      }
       if (token && m.code === "unauthorized") {
         forgetToken(); // expired or signed out elsewhere: sign in again
         resuming = false;
@@ -594,8 +599,14 @@
 
   async function signOut() {
     const old = token;
+    const done = old ? await api("/api/logout", {}, old) : { status: 204 };
+    if (done.status !== 204 && done.status !== 401) {
+      // Not revoked (401: it was no longer good anyway): say so, and keep the token, so that
+      // signing out can be tried again rather than leave a good token behind unknowingly.
+      showError(`Could not sign out: ${done.answer.message || `the server answered ${done.status}`}`);
+      return;
+    }
     forgetToken();
-    if (old) await api("/api/logout", {}, old);
     // A fresh page: no rooms, no messages of the account left on screen.
     location.reload();
   }

@@ -67,13 +67,21 @@ pub enum SignOutError {
     Failed(String),
 }
 
-/// A token handed out at sign-in.
-#[derive(Debug, Clone)]
+/// A token handed out at sign-in. (`Debug` shows the claims, not the token.)
+#[derive(Clone)]
 pub struct Issued {
     /// The token itself.
     pub token: String,
     /// What it says.
     pub claims: Claims,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("claims", &self.claims)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Accounts and tokens, for one server.
@@ -222,9 +230,14 @@ impl Gate {
     pub fn check(&self, token: &str, now_ms: i64) -> Result<Claims, TokenError> {
         let claims = self.signer.check(token, now_ms / 1000)?;
         if let Some(jti) = &claims.jti {
-            // A store that cannot answer cannot vouch for the token: refused.
-            if self.accounts.is_revoked(jti).unwrap_or(true) {
-                return Err(TokenError::Revoked);
+            // A store that cannot answer cannot vouch for the token: refused, for now.
+            match self.accounts.is_revoked(jti) {
+                Ok(false) => {}
+                Ok(true) => return Err(TokenError::Revoked),
+                Err(err) => {
+                    store_failed(&err);
+                    return Err(TokenError::Unavailable);
+                }
             }
         }
         Ok(claims)
@@ -233,7 +246,10 @@ impl Gate {
 
     /// Signs out: `token` is refused from now on, everywhere the store is shared. Blocking.
     pub fn sign_out(&self, token: &str, now_ms: i64) -> Result<(), SignOutError> {
-        let claims = self.check(token, now_ms).map_err(SignOutError::Token)?;
+        let claims = self.check(token, now_ms).map_err(|err| match err {
+            TokenError::Unavailable => SignOutError::Failed(err.to_string()),
+            err => SignOutError::Token(err),
+        })?;
         let Some(jti) = claims.jti else {
             // A token made by another program without an id cannot be revoked by itself.
             return Ok(());

@@ -72,6 +72,10 @@ pub enum TokenError {
     /// Signed out: on the list of revoked tokens.
     #[error("the token was revoked (signed out): sign in again")]
     Revoked,
+    /// The list of revoked tokens could not be read: the token is refused for now (it cannot
+    /// be vouched for), but it may be good; try again shortly.
+    #[error("the server cannot check tokens just now; try again shortly")]
+    Unavailable,
 }
 
 /// Issues and checks tokens with one key.

@@ -219,10 +219,13 @@ impl RedisBroker {
     ) -> Result<(), Refusal> {
         let name = hub.member_name(conn, room)?;
         self.ready()?;
-        let (before, after) =
-            // With Redis there are no accounts yet (book: "Accounts and tokens"): every
-            // author is a guest.
-            protocol::encode_message_parts(room, &name, text, &protocol::timestamp(), false);
+        let (before, after) = protocol::encode_message_parts(
+            room,
+            &name,
+            text,
+            &protocol::timestamp(),
+            hub.is_verified(conn),
+        );
         let mut redis = self.conn.clone();
         let mut send = self.send.key(counter_key(room));
         send.key(stream_key(room))
@@ -300,10 +303,14 @@ impl RedisBroker {
         self.ready()?;
         let history = self.history(room, since).await?;
         let members = self.members(room).await?;
-        let name = hub.join_with_history(conn, room, since, history, Some(members), id)?;
+        let (name, arriving) =
+            hub.join_with_history(conn, room, since, history, Some(members), id)?;
         // Listed in the room's members and announced by the outbox, in order with this
-        // instance's other presence: a leave and a quick rejoin reach Redis in that order.
-        self.publish_presence(room, &name, PresenceEvent::Join);
+        // instance's other presence: a leave and a quick rejoin reach Redis in that order. A
+        // signed-in user's second device here arrives nowhere new.
+        if arriving {
+            self.publish_presence(room, &name, PresenceEvent::Join);
+        }
         Ok(())
     }
     // ANCHOR_END: join
@@ -395,7 +402,7 @@ impl RedisBroker {
         };
         let from = hub.user_name(conn)?;
         let stamp = protocol::timestamp();
-        let frame = protocol::encode_direct(None, &from, to, text, &stamp, false);
+        let frame = protocol::encode_direct(None, &from, to, text, &stamp, hub.is_verified(conn));
         let receivers: i64 = self
             .bounded(
                 "direct",

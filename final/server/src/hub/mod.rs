@@ -124,11 +124,13 @@ struct User {
     verified: bool,
 }
 
-/// Who has a name: its connections, and whether they are a signed-in user's.
+/// Who has a name: its connections, whether they are a signed-in user's, and the name as the
+/// first of them wrote it (every device shows that one).
 #[derive(Debug)]
 struct Holder {
     conns: Vec<ConnId>,
     verified: bool,
+    name: Arc<str>,
 }
 
 impl Hub {
@@ -237,9 +239,12 @@ impl Hub {
                 "this connection already has a name".into(),
             ));
         }
-        match state.names.get_mut(&key) {
-            // Another device of the same signed-in user.
-            Some(holder) if verified && holder.verified => holder.conns.push(peer.id()),
+        let name: Arc<str> = match state.names.get_mut(&key) {
+            // Another device of the same signed-in user: the name as it is already shown.
+            Some(holder) if verified && holder.verified => {
+                holder.conns.push(peer.id());
+                Arc::clone(&holder.name)
+            }
             Some(_) => {
                 return Err((
                     ErrorCode::UsernameTaken,
@@ -247,14 +252,16 @@ impl Hub {
                 ));
             }
             None => {
+                let name: Arc<str> = Arc::from(username);
                 let holder = Holder {
                     conns: vec![peer.id()],
                     verified,
+                    name: Arc::clone(&name),
                 };
                 state.names.insert(key, holder);
+                name
             }
-        }
-        let name: Arc<str> = Arc::from(username);
+        };
         state.users.insert(
             peer.id(),
             User {
@@ -264,7 +271,7 @@ impl Hub {
                 verified,
             },
         );
-        peer.deliver(protocol::encode_welcome(id, username));
+        peer.deliver(protocol::encode_welcome(id, &name));
         Ok(name)
     }
 

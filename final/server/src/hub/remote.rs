@@ -30,6 +30,14 @@ impl Hub {
         Ok(Arc::clone(&user.name))
     }
 
+    /// Whether `conn` is a signed-in user's (its messages say `"verified": true`).
+    pub fn is_verified(&self, conn: ConnId) -> bool {
+        self.lock()
+            .users
+            .get(&conn)
+            .is_some_and(|user| user.verified)
+    }
+
     /// The name of `conn`, once it said hello.
     pub fn user_name(&self, conn: ConnId) -> Result<Arc<str>, Refusal> {
         let state = self.lock();
@@ -98,7 +106,7 @@ impl Hub {
         history: History,
         everywhere: Option<Vec<String>>,
         id: Option<&RequestId>,
-    ) -> Result<Arc<str>, Refusal> {
+    ) -> Result<(Arc<str>, bool), Refusal> {
         if let Some(problem) = names::room_problem(room) {
             return Err((ErrorCode::InvalidRoom, problem));
         }
@@ -119,6 +127,8 @@ impl Hub {
         let truncated = since.is_some_and(|since| since.saturating_add(1) < history.oldest);
         entry.vouched = entry.vouched.max(newest);
         user.rooms.insert(room.to_owned());
+        // Another device of a signed-in user already here: nobody arrives.
+        let arriving = !entry.has_member_named(&user.name);
         entry.members.push(Member {
             name: Arc::clone(&user.name),
             peer: user.peer.clone(),
@@ -134,11 +144,13 @@ impl Hub {
         user.peer.deliver(protocol::encode_joined(
             id, room, &members, &frames, truncated,
         ));
-        entry.fan_out(
-            &protocol::encode_presence(room, &user.name, PresenceEvent::Join),
-            Some(conn),
-        );
-        Ok(Arc::clone(&user.name))
+        if arriving {
+            entry.fan_out(
+                &protocol::encode_presence(room, &user.name, PresenceEvent::Join),
+                Some(conn),
+            );
+        }
+        Ok((Arc::clone(&user.name), arriving))
     }
     // ANCHOR_END: join_with_history
 
@@ -211,14 +223,15 @@ impl Hub {
     ) -> Result<(), Refusal> {
         let state = self.lock();
         let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
-        user.peer.deliver(protocol::encode_direct(
-            id,
-            &user.name,
-            to,
-            text,
-            stamp,
-            user.verified,
-        ));
+        let copy = |id| protocol::encode_direct(id, &user.name, to, text, stamp, user.verified);
+        // The sender's other devices get the copy too.
+        if let Some(holder) = state.names.get(&names::username_key(&user.name)) {
+            let others = holder.conns.iter().filter(|other| **other != conn);
+            for other in others.filter_map(|other| state.users.get(other)) {
+                other.peer.deliver(copy(None));
+            }
+        }
+        user.peer.deliver(copy(id));
         Ok(())
     }
 }

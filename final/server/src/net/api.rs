@@ -24,6 +24,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::origin::origin_allowed;
 use super::shared::Shared;
@@ -99,7 +100,9 @@ async fn answer(
     let per_address = shared.config.max_connections_per_ip > 0;
     if let (true, Err(wait)) = (
         per_address,
-        shared.api_per_address.try_take(&addr.ip(), Instant::now()),
+        shared
+            .api_per_address
+            .try_take(&address_key(addr.ip()), Instant::now()),
     ) {
         return too_many(wait);
     }
@@ -115,27 +118,36 @@ async fn answer(
         Ok(body) => body,
         Err((status, message)) => return refuse(status, "bad_request", message),
     };
-    // Hashing takes 19 MiB and tens of milliseconds: a few at a time, whatever the number of
-    // addresses asking, so a crowd of them cannot take all the memory.
-    let permit = shared.hashing.acquire();
-    let Ok(Ok(_permit)) = tokio::time::timeout(HASHING_WAIT, permit).await else {
-        let mut response = refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "the server is busy signing people in; try again in a moment",
-        );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
-    };
     match endpoint {
-        "register" => register(gate, &body).await,
+        "register" => register(gate, &body, shared).await,
         "login" => login(gate, &body, addr.ip(), shared).await,
         _ => logout(gate, bearer, &body).await,
     }
 }
 // ANCHOR_END: handle
+
+/// A turn to hash a password. Hashing takes 19 MiB and tens of milliseconds: a few at a time,
+/// whatever the number of addresses asking, so a crowd of them cannot take all the memory. The
+/// permit is moved into the blocking task that hashes, so it is held until the hash is done,
+/// even when the client goes away and its request is dropped (a blocking task cannot be
+/// cancelled).
+async fn turn_to_hash(shared: &Shared) -> Result<OwnedSemaphorePermit, Response<Body>> {
+    let permit = Arc::clone(&shared.hashing).acquire_owned();
+    match tokio::time::timeout(HASHING_WAIT, permit).await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(_)) | Err(_) => {
+            let mut response = refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the server is busy signing people in; try again in a moment",
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            Err(response)
+        }
+    }
+}
 
 /// The body, at most [`MAX_BODY_BYTES`], within `limit`.
 async fn read_body(
@@ -166,12 +178,20 @@ fn bad_credentials() -> Response<Body> {
     )
 }
 
-async fn register(gate: Arc<Gate>, body: &[u8]) -> Response<Body> {
+async fn register(gate: Arc<Gate>, body: &[u8], shared: &Shared) -> Response<Body> {
     let Some(Credentials { username, password }) = credentials(body) else {
         return bad_credentials();
     };
+    let permit = match turn_to_hash(shared).await {
+        Ok(permit) => permit,
+        Err(busy) => return busy,
+    };
     let name = username.clone();
-    let made = tokio::task::spawn_blocking(move || gate.register(&name, &password, now_ms())).await;
+    let made = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        gate.register(&name, &password, now_ms())
+    })
+    .await;
     match made {
         Ok(Ok(())) => {
             tracing::info!(user = %username, "account registered");
@@ -199,6 +219,15 @@ async fn login(gate: Arc<Gate>, body: &[u8], ip: IpAddr, shared: &Arc<Shared>) -
     let Some(Credentials { username, password }) = credentials(body) else {
         return bad_credentials();
     };
+    // A name that breaks the naming rules cannot be an account's (the rules are public): no
+    // hash, no bucket.
+    if crate::names::username_problem(&username).is_some() {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "wrong username or password",
+        );
+    }
     // Per account too: guesses from many addresses at one account still hit a wall. Every name
     // gets a bucket, whether or not it has an account, so the limit tells nothing either.
     let account = crate::names::username_key(&username);
@@ -264,6 +293,19 @@ async fn logout(gate: Arc<Gate>, bearer: Option<String>, body: &[u8]) -> Respons
             refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", &message)
         }
         Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", "try again"),
+    }
+}
+
+/// The key of an address's bucket: the address itself for IPv4, its /64 for IPv6, where one
+/// machine commonly has a whole /64 to pick addresses from.
+fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::V6(segments.into())
+        }
     }
 }
 

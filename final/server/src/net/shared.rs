@@ -40,7 +40,7 @@ pub(crate) struct Shared {
     /// Sign-ins per account name: 5 at once, then one every 12 seconds.
     pub(crate) api_per_account: KeyedLimit<String>,
     /// Turns to hash a password (register, login), a few at a time.
-    pub(crate) hashing: tokio::sync::Semaphore,
+    pub(crate) hashing: Arc<tokio::sync::Semaphore>,
     pub(crate) shutdown: CancellationToken,
     pub(crate) tracker: TaskTracker,
     next_id: AtomicU64,
@@ -64,7 +64,7 @@ impl Shared {
             gate,
             api_per_address: KeyedLimit::new(1.0 / 6.0, 10, 100_000),
             api_per_account: KeyedLimit::new(1.0 / 12.0, 5, 100_000),
-            hashing: tokio::sync::Semaphore::new(HASHING_AT_ONCE),
+            hashing: Arc::new(tokio::sync::Semaphore::new(HASHING_AT_ONCE)),
             shutdown: CancellationToken::new(),
             tracker: TaskTracker::new(),
             next_id: AtomicU64::new(0),

@@ -23,8 +23,9 @@ pub struct MemoryStore {
     accounts: Mutex<AccountState>,
 }
 
-/// Accounts, revoked tokens and the token key, in memory.
-#[derive(Debug, Default)]
+/// Accounts, revoked tokens and the token key, in memory. (`Debug` shows how many, never a
+/// hash or the key.)
+#[derive(Default)]
 struct AccountState {
     /// Lowercase name → account.
     accounts: BTreeMap<String, Account>,
@@ -45,6 +46,15 @@ impl MemoryStore {
 
     fn accounts(&self) -> MutexGuard<'_, AccountState> {
         self.accounts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl std::fmt::Debug for AccountState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountState")
+            .field("accounts", &self.accounts.len())
+            .field("revoked", &self.revoked.len())
+            .finish_non_exhaustive()
     }
 }
 
