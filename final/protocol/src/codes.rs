@@ -141,6 +141,8 @@ pub enum CloseCode {
     Idle,
     /// 4013: the client kept sending far over its rate limit.
     RateAbuse,
+    /// 4501: the token this connection said `hello` with was signed out (revoked).
+    SignedOut,
     /// 4502: no `hello` within the hello deadline.
     NoHello,
 }
@@ -148,7 +150,7 @@ pub enum CloseCode {
 
 impl CloseCode {
     /// Every code the server sends, for documentation and metrics.
-    pub const ALL: [CloseCode; 10] = [
+    pub const ALL: [CloseCode; 11] = [
         CloseCode::Normal,
         CloseCode::GoingAway,
         CloseCode::ProtocolError,
@@ -158,6 +160,7 @@ impl CloseCode {
         CloseCode::TooSlow,
         CloseCode::Idle,
         CloseCode::RateAbuse,
+        CloseCode::SignedOut,
         CloseCode::NoHello,
     ];
 
@@ -173,6 +176,7 @@ impl CloseCode {
             CloseCode::TooSlow => 4008,
             CloseCode::Idle => 4012,
             CloseCode::RateAbuse => 4013,
+            CloseCode::SignedOut => 4501,
             CloseCode::NoHello => 4502,
         }
     }
@@ -189,6 +193,7 @@ impl CloseCode {
             CloseCode::TooSlow => "4008",
             CloseCode::Idle => "4012",
             CloseCode::RateAbuse => "4013",
+            CloseCode::SignedOut => "4501",
             CloseCode::NoHello => "4502",
         }
     }
@@ -205,6 +210,7 @@ impl CloseCode {
             CloseCode::TooSlow => "too_slow",
             CloseCode::Idle => "idle",
             CloseCode::RateAbuse => "rate_abuse",
+            CloseCode::SignedOut => "signed_out",
             CloseCode::NoHello => "no_hello",
         }
     }
@@ -221,6 +227,7 @@ impl CloseCode {
             CloseCode::TooSlow => "too slow to read",
             CloseCode::Idle => "idle: no pong or message in time",
             CloseCode::RateAbuse => "rate limit abuse",
+            CloseCode::SignedOut => "signed out: sign in again",
             CloseCode::NoHello => "no hello in time",
         }
     }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use crate::auth::{Gate, Guests, TokenError};
+use crate::auth::{Claims, Gate, Guests, TokenError};
 use crate::broker::{Broker, REDIS_TIMEOUT, RedisBroker};
 use crate::config::Config;
 use crate::hub::{Hub, Peer, Refusal};
@@ -193,15 +193,18 @@ impl Session {
         // Who the `hello` is for: a guest's name may not be an account's; a token gives the
         // name it was issued for. From here on, both are a `Hello` with a checked name.
         let mut verified = false;
+        let mut token_id = None;
         let request = match request {
             Request::Hello { username } => {
                 self.may_be_guest(&username).await?;
                 Request::Hello { username }
             }
             Request::HelloToken { token } => {
+                let claims = self.signed_in(token.expose()).await?;
                 verified = true;
+                token_id = claims.jti;
                 Request::Hello {
-                    username: self.signed_in(token.expose()).await?,
+                    username: claims.sub,
                 }
             }
             other => other,
@@ -211,7 +214,8 @@ impl Session {
             // One bound for the whole request, however many round trips it takes. Every
             // await in it comes before the hub is changed, so giving up leaves nothing half
             // done here (a `send` may still have reached Redis: see "Scaling out").
-            let applied = self.apply_redis(&redis, hub, request, id, verified);
+            let signed_in = verified.then_some(token_id.as_deref());
+            let applied = self.apply_redis(&redis, hub, request, id, signed_in);
             return tokio::time::timeout(REDIS_TIMEOUT, applied)
                 .await
                 .unwrap_or_else(|_| {
@@ -225,7 +229,8 @@ impl Session {
         let conn = self.peer.id();
         match request {
             Request::Hello { username } if verified => {
-                self.name = Some(hub.hello_signed_in(&self.peer, &username, id)?);
+                let greeted = hub.hello_signed_in(&self.peer, &username, id, token_id.as_deref());
+                self.name = Some(greeted?);
                 Ok(())
             }
             Request::Hello { username } => {
@@ -311,16 +316,16 @@ impl Session {
         hub: &Hub,
         request: Request,
         id: Option<&RequestId>,
-        verified: bool,
+        signed_in: Option<Option<&str>>,
     ) -> Result<(), Refusal> {
         let conn = self.peer.id();
         match request {
             Request::Hello { username } => {
-                self.name = Some(
-                    redis
-                        .hello(hub, &self.peer, &username, id, verified)
-                        .await?,
-                );
+                let (verified, token_id) = (signed_in.is_some(), signed_in.flatten());
+                let greeted = redis
+                    .hello(hub, &self.peer, &username, id, verified, token_id)
+                    .await;
+                self.name = Some(greeted?);
                 Ok(())
             }
             Request::HelloToken { .. } => Err(token_not_checked()),
@@ -383,9 +388,10 @@ impl Session {
         Ok(())
     }
 
-    /// A signed-in user's `hello`: the name its token was issued for, if the token is good.
+    /// A signed-in user's `hello`: what its token says (the name it was issued for, its id), if
+    /// the token is good.
     /// Checking it reads the list of revoked tokens, on a blocking thread.
-    async fn signed_in(&self, token: &str) -> Result<String, Refusal> {
+    async fn signed_in(&self, token: &str) -> Result<Claims, Refusal> {
         let Some(gate) = &self.gate else {
             return Err((
                 ErrorCode::Unauthorized,
@@ -395,7 +401,7 @@ impl Session {
         let (gate, token) = (Arc::clone(gate), token.to_owned());
         let checked = tokio::task::spawn_blocking(move || gate.check(&token, now_ms()));
         match tokio::time::timeout(STORE_READ_TIMEOUT, checked).await {
-            Ok(Ok(Ok(claims))) => Ok(claims.sub),
+            Ok(Ok(Ok(claims))) => Ok(claims),
             // Not the token's fault: the client should keep it and try again.
             Ok(Ok(Err(TokenError::Unavailable))) => {
                 Err((ErrorCode::Unavailable, TokenError::Unavailable.to_string()))

@@ -108,6 +108,9 @@ async fn register_sign_in_say_hello_and_sign_out() {
     )
     .await;
     assert_eq!(status, 204);
+    // The connection that said hello with it is closed: the token no longer works anywhere.
+    let (_, code) = alice.until_closed().await;
+    assert_eq!(code, Some(4501), "closed as signed out");
     let (_, reply) = hello_with_token(&server.url(), &token).await;
     assert_eq!(reply["code"], "unauthorized");
     assert!(

@@ -38,6 +38,7 @@
     4008: "Your connection was too slow to keep up, so the server dropped it.",
     4012: "Nothing was heard from your connection for 60 seconds.",
     4013: "You sent too many requests too fast.",
+    4501: "You were signed out (on this device or another): sign in again.",
     4502: "Signing in took too long (no successful hello within 10 seconds).",
   };
   // ANCHOR: state
@@ -154,6 +155,7 @@
   // ANCHOR: reconnect
   function closed(code, reason) {
     offline();
+    if (code === 4501) forgetToken(); // signed out: the token is revoked
     const why = CLOSES[code] || reason || `The connection closed (code ${code}).`;
     if (code === 1001 || code === 1006 || (code >= 4000 && code <= 4499)) {
       scheduleReconnect(why);

@@ -244,19 +244,22 @@ impl Gate {
     }
     // ANCHOR_END: check
 
-    /// Signs out: `token` is refused from now on, everywhere the store is shared. Blocking.
-    pub fn sign_out(&self, token: &str, now_ms: i64) -> Result<(), SignOutError> {
+    /// Signs out: `token` is refused from now on, everywhere the store is shared. Returns its
+    /// id, if it has one, so that the connections that said `hello` with it can be closed.
+    /// Blocking.
+    pub fn sign_out(&self, token: &str, now_ms: i64) -> Result<Option<String>, SignOutError> {
         let claims = self.check(token, now_ms).map_err(|err| match err {
             TokenError::Unavailable => SignOutError::Failed(err.to_string()),
             err => SignOutError::Token(err),
         })?;
         let Some(jti) = claims.jti else {
             // A token made by another program without an id cannot be revoked by itself.
-            return Ok(());
+            return Ok(None);
         };
         self.accounts
             .revoke(&jti, claims.exp.saturating_mul(1000), now_ms)
-            .map_err(|err| SignOutError::Failed(store_failed(&err)))
+            .map_err(|err| SignOutError::Failed(store_failed(&err)))?;
+        Ok(Some(jti))
     }
 }
 

@@ -155,7 +155,8 @@ impl RedisBroker {
 
     // ANCHOR: hello
     /// `hello`: claims the name in Redis, then in the hub (which queues `welcome`). A signed-in
-    /// user (`verified`) already connected to this instance is let in as one more device.
+    /// user (`verified`, with its token's id) already connected to this instance is let in as
+    /// one more device.
     pub async fn hello(
         &self,
         hub: &Hub,
@@ -163,6 +164,7 @@ impl RedisBroker {
         username: &str,
         id: Option<&RequestId>,
         verified: bool,
+        token_id: Option<&str>,
     ) -> Result<Arc<str>, Refusal> {
         if let Some(problem) = names::username_problem(username) {
             return Err((ErrorCode::InvalidUsername, problem));
@@ -177,7 +179,7 @@ impl RedisBroker {
             // On this instance, which holds the claim: another device of a signed-in user, or
             // taken (the hub tells which); no need to ask Redis.
             return if verified {
-                hub.hello_signed_in(peer, username, id)
+                hub.hello_signed_in(peer, username, id, token_id)
             } else {
                 Err(taken())
             };
@@ -191,7 +193,7 @@ impl RedisBroker {
             return Err(taken());
         }
         let greeted = if verified {
-            hub.hello_signed_in(peer, username, id)
+            hub.hello_signed_in(peer, username, id, token_id)
         } else {
             hub.hello(peer, username, id)
         };

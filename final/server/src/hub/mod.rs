@@ -38,7 +38,7 @@ use crate::config::Config;
 use crate::names;
 use crate::stats::Stats;
 use crate::store::{Durability, Held, Journal, Publish, RoomHistory, Store, StoredMessage, now_ms};
-use chat_protocol::{self as protocol, ErrorCode, PresenceEvent, RequestId, RoomInfo};
+use chat_protocol::{self as protocol, CloseCode, ErrorCode, PresenceEvent, RequestId, RoomInfo};
 
 pub use peer::{ConnId, Peer};
 pub use room::{History, first_message_id};
@@ -122,6 +122,8 @@ struct User {
     rooms: BTreeSet<String>,
     /// Signed in with a token (book: "Accounts and tokens"); its messages say so.
     verified: bool,
+    /// The token's id (`jti`), so that signing it out closes this connection.
+    token_id: Option<String>,
 }
 
 /// Who has a name: its connections, whether they are a signed-in user's, and the name as the
@@ -206,28 +208,48 @@ impl Hub {
         username: &str,
         id: Option<&RequestId>,
     ) -> Result<Arc<str>, Refusal> {
-        self.greet(peer, username, id, false)
+        self.greet(peer, username, id, None)
     }
 
     /// `hello` from a signed-in user (the name is the token's): like [`Hub::hello`], except
     /// that the user may already be connected from other devices; each connection gets what
-    /// the user's rooms and direct messages bring.
+    /// the user's rooms and direct messages bring. `token_id` is the token's `jti`, if it has
+    /// one: signing that token out closes this connection ([`Hub::sign_out`]).
     pub fn hello_signed_in(
         &self,
         peer: &Peer,
         username: &str,
         id: Option<&RequestId>,
+        token_id: Option<&str>,
     ) -> Result<Arc<str>, Refusal> {
-        self.greet(peer, username, id, true)
+        self.greet(peer, username, id, Some(token_id))
     }
 
+    /// The connections that said `hello` with the token `token_id` are closed with 4501: the
+    /// token was signed out. Returns how many.
+    pub fn sign_out(&self, token_id: &str) -> usize {
+        let state = self.lock();
+        let signed_out = state
+            .users
+            .values()
+            .filter(|user| user.token_id.as_deref() == Some(token_id));
+        let mut closed = 0;
+        for user in signed_out {
+            user.peer.kick(CloseCode::SignedOut);
+            closed += 1;
+        }
+        closed
+    }
+
+    /// `signed_in`: `None` for a guest; for a signed-in user, the token's id if it has one.
     fn greet(
         &self,
         peer: &Peer,
         username: &str,
         id: Option<&RequestId>,
-        verified: bool,
+        signed_in: Option<Option<&str>>,
     ) -> Result<Arc<str>, Refusal> {
+        let verified = signed_in.is_some();
         if let Some(problem) = names::username_problem(username) {
             return Err((ErrorCode::InvalidUsername, problem));
         }
@@ -269,6 +291,7 @@ impl Hub {
                 peer: peer.clone(),
                 rooms: BTreeSet::new(),
                 verified,
+                token_id: signed_in.flatten().map(str::to_owned),
             },
         );
         peer.deliver(protocol::encode_welcome(id, &name));

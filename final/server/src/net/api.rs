@@ -121,7 +121,7 @@ async fn answer(
     match endpoint {
         "register" => register(gate, &body, shared).await,
         "login" => login(gate, &body, addr.ip(), shared).await,
-        _ => logout(gate, bearer, &body).await,
+        _ => logout(gate, bearer, &body, shared).await,
     }
 }
 // ANCHOR_END: handle
@@ -264,7 +264,12 @@ async fn login(gate: Arc<Gate>, body: &[u8], ip: IpAddr, shared: &Arc<Shared>) -
     }
 }
 
-async fn logout(gate: Arc<Gate>, bearer: Option<String>, body: &[u8]) -> Response<Body> {
+async fn logout(
+    gate: Arc<Gate>,
+    bearer: Option<String>,
+    body: &[u8],
+    shared: &Shared,
+) -> Response<Body> {
     // The token in `Authorization: Bearer …`, or as `{"token":"…"}`: never in the URL, where
     // proxies and logs would keep it.
     let token = bearer.or_else(|| {
@@ -281,7 +286,11 @@ async fn logout(gate: Arc<Gate>, bearer: Option<String>, body: &[u8]) -> Respons
     };
     let revoked = tokio::task::spawn_blocking(move || gate.sign_out(&token, now_ms())).await;
     match revoked {
-        Ok(Ok(())) => {
+        Ok(Ok(token_id)) => {
+            // The connections that said hello with this token, on this instance, end now.
+            if let Some(token_id) = token_id {
+                shared.hub.sign_out(&token_id);
+            }
             let mut response = Response::new(Full::new(Bytes::new()));
             *response.status_mut() = StatusCode::NO_CONTENT;
             response
