@@ -328,19 +328,6 @@ impl Stats {
             .inc();
     }
 
-    /// How many answers of the accounts API had this endpoint and outcome.
-    pub fn api_answers(&self, endpoint: &str, outcome: &str) -> u64 {
-        let endpoint = API_ENDPOINTS.iter().find(|known| **known == endpoint);
-        let outcome = API_OUTCOMES.iter().find(|known| **known == outcome);
-        match (endpoint, outcome) {
-            (Some(endpoint), Some(outcome)) => self
-                .api
-                .get(&[("endpoint", *endpoint), ("outcome", *outcome)])
-                .map_or(0, |counter| counter.get()),
-            _ => 0,
-        }
-    }
-
     pub(crate) fn vanished(&self) {
         self.closes.get_or_create(&VANISHED).inc();
     }

@@ -42,7 +42,7 @@ use chat_protocol::{self as protocol, CloseCode, ErrorCode, PresenceEvent, Reque
 
 pub use peer::{ConnId, Peer};
 pub use room::{History, first_message_id};
-use room::{Member, Room, forget_an_empty_room, remove_member};
+use room::{Member, Room, forget_an_empty_room, is_in, remove_member};
 
 /// Why the hub turned a request down: the error code and a sentence for the user.
 pub type Refusal = (ErrorCode, String);
@@ -471,11 +471,7 @@ impl Hub {
         let name = Arc::clone(&user.name);
         remove_member(&mut state.rooms, room, conn, &name);
         // The user's other devices may still be in the room: then the user has not left it.
-        let still_in = state
-            .rooms
-            .get(room)
-            .is_some_and(|entry| entry.has_member_named(&name));
-        if let (Some(departures), false) = (&self.departures, still_in) {
+        if let (Some(departures), false) = (&self.departures, is_in(&state.rooms, room, &name)) {
             departures.left(room, &name);
         }
         Ok(())
@@ -498,36 +494,19 @@ impl Hub {
                 format!("nobody called {to:?} is connected"),
             )
         })?;
-        let recipients: Vec<&User> = holder
-            .conns
-            .iter()
-            .filter_map(|conn| state.users.get(conn))
-            .collect();
-        let Some(recipient) = recipients.first() else {
-            return Err((
-                ErrorCode::UnknownUser,
-                format!("nobody called {to:?} is connected"),
-            ));
-        };
         let stamp = protocol::timestamp();
-        let frame = |id| {
-            protocol::encode_direct(id, &user.name, &recipient.name, text, &stamp, user.verified)
-        };
-        let delivered = frame(None);
-        for other in &recipients {
-            if other.peer.id() != conn {
-                other.peer.deliver(delivered.clone());
-            }
-        }
-        // The sender's other devices get the copy too (unless they were recipients already:
-        // a message to oneself).
-        let sent_to_self = names::username_key(&user.name) == names::username_key(to);
+        let frame =
+            |id| protocol::encode_direct(id, &user.name, &holder.name, text, &stamp, user.verified);
+        // Every connection of the recipient, and the sender's other devices, each once (a
+        // message to oneself has the same connections on both sides).
+        let mut others: BTreeSet<ConnId> = holder.conns.iter().copied().collect();
         if let Some(senders) = state.names.get(&names::username_key(&user.name)) {
-            for other in senders.conns.iter().filter(|other| **other != conn) {
-                if let (Some(other), false) = (state.users.get(other), sent_to_self) {
-                    other.peer.deliver(delivered.clone());
-                }
-            }
+            others.extend(senders.conns.iter().copied());
+        }
+        others.remove(&conn);
+        let delivered = frame(None);
+        for other in others.iter().filter_map(|other| state.users.get(other)) {
+            other.peer.deliver(delivered.clone());
         }
         user.peer.deliver(frame(id));
         self.stats.direct();
@@ -581,14 +560,12 @@ impl Hub {
             departures.gone(&user.name, &rooms);
         } else if let Some(departures) = &self.departures {
             // Other devices remain: the rooms none of them is in are left.
-            for room in &user.rooms {
-                let still_in = state
-                    .rooms
-                    .get(room)
-                    .is_some_and(|entry| entry.has_member_named(&user.name));
-                if !still_in {
-                    departures.left(room, &user.name);
-                }
+            let left = user
+                .rooms
+                .iter()
+                .filter(|room| !is_in(&state.rooms, room, &user.name));
+            for room in left {
+                departures.left(room, &user.name);
             }
         }
     }

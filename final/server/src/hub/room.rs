@@ -128,6 +128,13 @@ pub(super) fn remove_member(
     }
 }
 
+/// Whether a member of this name (a device of the user) is in `room`.
+pub(super) fn is_in(rooms: &HashMap<String, Room>, room: &str, name: &str) -> bool {
+    rooms
+        .get(room)
+        .is_some_and(|entry| entry.has_member_named(name))
+}
+
 /// Makes space for a new room by forgetting the empty room that was quiet longest (its history
 /// goes with it). Returns false when every room has members.
 pub(super) fn forget_an_empty_room(rooms: &mut HashMap<String, Room>) -> bool {
