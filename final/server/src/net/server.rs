@@ -81,37 +81,24 @@ impl Server {
                 (hub, Broker::Redis(redis))
             }
         };
-        let (journal, accounts) = match (&config.data_dir, &config.redis_url) {
-            (Some(dir), None) => {
+        let (journal, accounts): (_, Arc<dyn Accounts>) = match (&redis_archive, &config.data_dir) {
+            // With Redis, accounts live there, shared by every instance (and Redis keeps the
+            // history: no message store here).
+            (Some(archive), _) => (None, archive.clone()),
+            (None, Some(dir)) => {
                 let (journal, accounts, rooms) = open_store(dir.clone(), &config, &stats).await?;
                 hub = hub.keeping(Arc::clone(&journal));
                 hub.restore(rooms);
-                (Some(journal), Some(accounts))
+                (Some(journal), accounts)
             }
             // Without a store, accounts live in memory, as long as the process.
-            (None, None) => {
-                let accounts: Arc<dyn Accounts> = Arc::new(MemoryStore::new());
-                (None, Some(accounts))
-            }
-            // With Redis, accounts live there, shared by every instance.
-            (_, Some(_)) => {
-                let accounts: Option<Arc<dyn Accounts>> = redis_archive
-                    .clone()
-                    .map(|store| -> Arc<dyn Accounts> { store });
-                (None, accounts)
-            }
+            (None, None) => (None, Arc::new(MemoryStore::new())),
         };
-        let gate = match accounts {
-            Some(accounts) => {
-                let gate = open_gate(accounts, &config).await?;
-                let gate = if config.redis_url.is_some() {
-                    gate.shared()
-                } else {
-                    gate
-                };
-                Some(Arc::new(gate))
-            }
-            None => None,
+        let gate = open_gate(accounts, &config).await?;
+        let gate = if redis_archive.is_some() {
+            gate.shared()
+        } else {
+            gate
         };
         let hub = Arc::new(hub);
         if let Some(journal) = &journal {
@@ -119,7 +106,13 @@ impl Server {
             let publisher: Arc<dyn Publish> = hub.clone();
             journal.publish_through(Arc::downgrade(&publisher));
         }
-        let shared = Arc::new(Shared::new(config, hub, broker, stats, gate));
+        let shared = Arc::new(Shared::new(
+            config,
+            hub,
+            broker,
+            stats,
+            Some(Arc::new(gate)),
+        ));
         if let Some(archive) = redis_archive {
             let retention = retention(&shared.config);
             let stop = shared.shutdown.clone();
