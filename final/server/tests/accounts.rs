@@ -32,6 +32,12 @@ async fn login(addr: SocketAddr, username: &str, password: &str) -> (u16, Value)
     (status, body)
 }
 
+/// `POST /api/logout` with `token` in the `Authorization` header; returns the status.
+async fn logout(addr: SocketAddr, token: &str) -> u16 {
+    let headers = format!("{JSON}Authorization: Bearer {token}\r\n");
+    post(addr, "/api/logout", &headers, "{}").await.0
+}
+
 /// A connection that says hello with `token`; returns the client and the reply.
 async fn hello_with_token(url: &str, token: &str) -> (Client, Value) {
     let mut client = Client::connect(url).await;
@@ -100,14 +106,7 @@ async fn register_sign_in_say_hello_and_sign_out() {
     other.recv_type("welcome").await;
 
     // Signing out: the token is refused from then on.
-    let (status, _, _) = post(
-        addr,
-        "/api/logout",
-        &format!("{JSON}Authorization: Bearer {token}\r\n"),
-        "{}",
-    )
-    .await;
-    assert_eq!(status, 204);
+    assert_eq!(logout(addr, &token).await, 204);
     // The connection that said hello with it is closed: the token no longer works anywhere.
     let (_, code) = alice.until_closed().await;
     assert_eq!(code, Some(4501), "closed as signed out");
@@ -410,14 +409,7 @@ async fn passwords_and_tokens_never_reach_the_logs() {
     forged.insert(10, 'x');
     let (_, refused) = hello_with_token(&server.url(), &forged).await;
     assert_eq!(refused["code"], "unauthorized");
-    let (status, _, _) = post(
-        addr,
-        "/api/logout",
-        &format!("{JSON}Authorization: Bearer {token}\r\n"),
-        "{}",
-    )
-    .await;
-    assert_eq!(status, 204);
+    assert_eq!(logout(addr, &token).await, 204);
     server.shutdown().await;
 
     let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();

@@ -207,16 +207,23 @@ async fn start_server(addr: &str, data: &Path) -> RunningServer {
     Server::bind(addr, config).await.unwrap().spawn().unwrap()
 }
 
+/// What a browser test starts with: a message store's folder called `name`, a server on a free
+/// port keeping its store there, chromedriver, and a folder for the browsers' profiles.
+async fn set_up(name: &str, chromedriver: &Path) -> (PathBuf, RunningServer, Driver, PathBuf) {
+    let data = support::store_folder(name);
+    let server = start_server("127.0.0.1:0", &data).await;
+    let driver = start_driver(chromedriver).await;
+    let profiles = std::env::temp_dir().join(format!("chat-{name}-{}", std::process::id()));
+    (data, server, driver, profiles)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_browsers_and_a_terminal_client_chat_and_survive_a_restart() {
     let Some((chromium, chromedriver)) = browser() else {
         return;
     };
-    let data = support::store_folder("browser");
-    let server = start_server("127.0.0.1:0", &data).await;
+    let (data, server, driver, profiles) = set_up("browser", &chromedriver).await;
     let addr = server.local_addr();
-    let driver = start_driver(&chromedriver).await;
-    let profiles = std::env::temp_dir().join(format!("chat-browser-test-{}", std::process::id()));
     let alice = open_browser(&driver, &chromium, &profiles.join("alice")).await;
     let bob = open_browser(&driver, &chromium, &profiles.join("bob")).await;
 
@@ -394,12 +401,8 @@ async fn a_page_signs_up_chats_signed_in_and_signs_out() {
     let Some((chromium, chromedriver)) = browser() else {
         return;
     };
-    let data = support::store_folder("browser-accounts");
-    let server = start_server("127.0.0.1:0", &data).await;
+    let (_data, server, driver, profiles) = set_up("browser-accounts", &chromedriver).await;
     let addr = server.local_addr();
-    let driver = start_driver(&chromedriver).await;
-    let profiles =
-        std::env::temp_dir().join(format!("chat-browser-accounts-{}", std::process::id()));
     let page = open_browser(&driver, &chromium, &profiles.join("ann")).await;
 
     // Create an account from the form: the page registers, signs in, and says hello with the
