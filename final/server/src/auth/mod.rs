@@ -7,7 +7,7 @@
 //! "this is alice until then", signed with the server's key, and checks one. [`gate`] puts them
 //! together with where accounts, revoked tokens and the key are kept (`crate::store`'s
 //! [`Accounts`](crate::store::Accounts)); the HTTP side (`/api/register`, `/api/login`,
-//! `/api/logout`) is `crate::net`. Dependency direction: `password` and `token` use nothing of
+//! `/api/logout`) is the network code's. Dependency direction: `password` and `token` use nothing of
 //! the crate but the naming rules (`crate::names`); `gate` uses them and the store.
 //!
 //! Hashing a password is slow on purpose (tens of milliseconds of CPU and 19 MiB of memory):
