@@ -136,6 +136,19 @@ fn program_with(dir: &Path, flags: &[&str]) -> (Running, String) {
     (server, url)
 }
 
+/// Runs `chat-server` on `dir` until it exits (for a server that must refuse to start).
+fn start_on(dir: &Path) -> roadmap_tests::Output {
+    roadmap_tests::run_bounded(
+        std::process::Command::new(env!("CARGO_BIN_EXE_chat-server")).args([
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            dir.to_str().unwrap(),
+        ]),
+        WAIT,
+    )
+}
+
 fn address(url: &str) -> std::net::SocketAddr {
     url.trim_start_matches("ws://")
         .trim_end_matches("/ws")
@@ -198,15 +211,7 @@ async fn kill_9_loses_nothing_committed_and_never_leaves_a_gap() {
 fn a_second_server_on_the_same_folder_is_refused_with_what_to_do() {
     let dir = folder("twice");
     let (_first, _) = program(&dir);
-    let output = roadmap_tests::run_bounded(
-        std::process::Command::new(env!("CARGO_BIN_EXE_chat-server")).args([
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            dir.to_str().unwrap(),
-        ]),
-        WAIT,
-    );
+    let output = start_on(&dir);
     assert!(!output.success, "the second server must not start");
     assert!(
         output
@@ -611,15 +616,7 @@ fn a_data_dir_that_cannot_be_created_is_refused_with_what_to_do() {
     let dir = folder("not-a-folder");
     std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
     std::fs::write(&dir, "a file where the folder should be").unwrap();
-    let output = roadmap_tests::run_bounded(
-        std::process::Command::new(env!("CARGO_BIN_EXE_chat-server")).args([
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            dir.to_str().unwrap(),
-        ]),
-        WAIT,
-    );
+    let output = start_on(&dir);
     assert!(!output.success, "the server must not start");
     assert!(
         output.stderr.contains("cannot create the data folder")
