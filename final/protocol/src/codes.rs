@@ -145,12 +145,14 @@ pub enum CloseCode {
     SignedOut,
     /// 4502: no `hello` within the hello deadline.
     NoHello,
+    /// 4503: the token this connection said `hello` with expired.
+    TokenExpired,
 }
 // ANCHOR_END: close_code
 
 impl CloseCode {
     /// Every code the server sends, for documentation and metrics.
-    pub const ALL: [CloseCode; 11] = [
+    pub const ALL: [CloseCode; 12] = [
         CloseCode::Normal,
         CloseCode::GoingAway,
         CloseCode::ProtocolError,
@@ -162,6 +164,7 @@ impl CloseCode {
         CloseCode::RateAbuse,
         CloseCode::SignedOut,
         CloseCode::NoHello,
+        CloseCode::TokenExpired,
     ];
 
     /// The number in the close frame.
@@ -178,6 +181,7 @@ impl CloseCode {
             CloseCode::RateAbuse => 4013,
             CloseCode::SignedOut => 4501,
             CloseCode::NoHello => 4502,
+            CloseCode::TokenExpired => 4503,
         }
     }
 
@@ -195,6 +199,7 @@ impl CloseCode {
             CloseCode::RateAbuse => "4013",
             CloseCode::SignedOut => "4501",
             CloseCode::NoHello => "4502",
+            CloseCode::TokenExpired => "4503",
         }
     }
 
@@ -212,6 +217,7 @@ impl CloseCode {
             CloseCode::RateAbuse => "rate_abuse",
             CloseCode::SignedOut => "signed_out",
             CloseCode::NoHello => "no_hello",
+            CloseCode::TokenExpired => "token_expired",
         }
     }
 
@@ -229,6 +235,7 @@ impl CloseCode {
             CloseCode::RateAbuse => "rate limit abuse",
             CloseCode::SignedOut => "signed out: sign in again",
             CloseCode::NoHello => "no hello in time",
+            CloseCode::TokenExpired => "sign-in expired: sign in again",
         }
     }
 

@@ -59,6 +59,8 @@ pub struct Session {
     /// Accounts and tokens (`None`: every `hello` is a guest's, and tokens are refused).
     gate: Option<Arc<Gate>>,
     name: Option<Arc<str>>,
+    /// When the token this session said `hello` with expires (milliseconds since 1970).
+    token_expires_ms: Option<i64>,
     bucket: TokenBucket,
     max_text_chars: usize,
     rate_abuse_after: u32,
@@ -76,6 +78,7 @@ impl Session {
             broker: Broker::Memory,
             gate: None,
             name: None,
+            token_expires_ms: None,
             bucket: TokenBucket::new(config.rate_per_sec, config.rate_burst, now),
             max_text_chars: config.max_text_chars,
             rate_abuse_after: config.rate_abuse_after,
@@ -101,6 +104,13 @@ impl Session {
     /// The username, once `hello` succeeded.
     pub fn username(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+
+    /// When the token of a signed-in user's session expires (milliseconds since 1970); `None`
+    /// for a guest, or before `hello`. The connection ends then (close code 4503): a token is
+    /// only checked at `hello`.
+    pub fn token_expires_ms(&self) -> Option<i64> {
+        self.name.as_ref().and(self.token_expires_ms)
     }
 
     // ANCHOR: on_text
@@ -203,6 +213,7 @@ impl Session {
                 let claims = self.signed_in(token.expose()).await?;
                 verified = true;
                 token_id = claims.jti;
+                self.token_expires_ms = Some(claims.exp.saturating_mul(1000));
                 Request::Hello {
                     username: claims.sub,
                 }
@@ -246,7 +257,7 @@ impl Session {
             Request::Leave { room } => hub.leave(conn, &room, id),
             Request::Direct { to, text } => {
                 self.check_text(&text)?;
-                hub.direct(conn, &to, &text, id)
+                hub.direct(conn, &to, &text, id).map(|_| ())
             }
             Request::Rooms => {
                 self.peer.deliver(protocol::encode_rooms(id, &hub.rooms()));

@@ -249,6 +249,19 @@ async fn tokens_outlive_a_restart_and_the_secret_file_signs_them() {
         reply["message"].as_str().unwrap().contains("expired"),
         "{reply}"
     );
+
+    // A token checked at `hello` does not outlive its expiry: its connection ends then, with
+    // 4503, and the same token is refused from then on. (This one expires within 2 s: the test
+    // waits for the server's deadline, not for a guess.)
+    let (short, _) = signer
+        .issue("app-user", now - 58, Duration::from_secs(60))
+        .unwrap();
+    let (mut client, welcome) = hello_with_token(&server.url(), &short).await;
+    assert_eq!(welcome["type"], "welcome", "{welcome}");
+    let (_, code) = client.until_closed().await;
+    assert_eq!(code, Some(4503), "closed when the token expired");
+    let (_, reply) = hello_with_token(&server.url(), &short).await;
+    assert_eq!(reply["code"], "unauthorized");
     server.shutdown().await;
 }
 

@@ -441,3 +441,154 @@ async fn an_account_holds_its_name_on_every_instance() {
     again.send(json!({"type": "hello", "token": token})).await;
     again.expect_error("unauthorized").await;
 }
+
+/// Whether Redis lists `name` as a member of `room` from any instance.
+async fn listed_in(redis: &Redis, room: &str, name: &str) -> Option<String> {
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("HGET")
+        .arg(format!("chat:room:{room}:members"))
+        .arg(name)
+        .query_async(&mut conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_user_is_one_user_across_instances() {
+    let Some(redis) = Redis::start() else { return };
+    let servers = instances(&redis, 2).await;
+    let (one, two) = (servers[0].local_addr(), servers[1].local_addr());
+    let credentials = json!({"username": "ann", "password": "long enough"});
+    assert_eq!(
+        post_json(one, "/api/register", "", &credentials).await.0,
+        201
+    );
+    let (_, signed) = post_json(two, "/api/login", "", &credentials).await;
+    let token = signed["token"].as_str().unwrap().to_owned();
+    let signed_in = |url: String| {
+        let token = token.clone();
+        async move {
+            let mut device = Client::connect(&url).await;
+            device.send(json!({"type": "hello", "token": token})).await;
+            assert_eq!(device.recv_type("welcome").await["username"], "ann");
+            device
+        }
+    };
+    // The laptop on one instance, the phone on the other: both let in.
+    let mut laptop = signed_in(servers[0].url()).await;
+    let mut phone = signed_in(servers[1].url()).await;
+    let mut bob = Client::hello(&servers[0].url(), "bob").await;
+    bob.join("r").await;
+    let mut cat = Client::hello(&servers[1].url(), "cat").await;
+    cat.join("r").await;
+    assert_eq!(bob.recv_type("presence").await["username"], "cat");
+
+    // ann arrives once, for everyone, whichever device joins first.
+    laptop.join("r").await;
+    for watcher in [&mut bob, &mut cat] {
+        let arrival = watcher.recv_type("presence").await;
+        assert_eq!(
+            (arrival["username"].as_str(), arrival["event"].as_str()),
+            (Some("ann"), Some("join"))
+        );
+    }
+    let joined = phone.join("r").await;
+    assert_eq!(joined["members"], json!(["ann", "bob", "cat"]));
+    support::bounded("the phone listed", async {
+        while listed_in(&redis, "r", "ann")
+            .await
+            .is_none_or(|list| !list.contains(' '))
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    say(&mut phone, "r", "from the phone").await;
+    for watcher in [&mut bob, &mut cat, &mut laptop] {
+        let seen = watcher.recv().await;
+        assert_eq!(seen["text"], "from the phone", "no second arrival: {seen}");
+        assert_eq!(seen["verified"], true);
+    }
+    assert_eq!(next_message(&mut phone).await["text"], "from the phone");
+
+    // A direct message reaches every device of ann, from either instance; ann's own reach
+    // her other device too.
+    for (sender, text) in [
+        (&mut bob, "to both, from one"),
+        (&mut cat, "to both, from two"),
+    ] {
+        sender
+            .send(json!({"type": "direct", "to": "ann", "text": text}))
+            .await;
+        sender.recv_type("direct").await;
+        for device in [&mut laptop, &mut phone] {
+            assert_eq!(device.recv_type("direct").await["text"], text);
+        }
+    }
+    laptop
+        .send(json!({"type": "direct", "to": "cat", "text": "from the laptop", "id": 1}))
+        .await;
+    assert_eq!(laptop.recv_type("direct").await["id"], 1);
+    assert_eq!(cat.recv_type("direct").await["text"], "from the laptop");
+    let copy = phone.recv_type("direct").await;
+    assert_eq!(
+        (copy["from"].as_str(), copy["to"].as_str()),
+        (Some("ann"), Some("cat"))
+    );
+
+    // The laptop leaves: ann is still in the room (on the phone), so nobody hears of it.
+    laptop.send(json!({"type": "leave", "room": "r"})).await;
+    laptop.recv_type("left").await;
+    support::bounded("the laptop unlisted", async {
+        while listed_in(&redis, "r", "ann")
+            .await
+            .is_some_and(|list| list.contains(' '))
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    say(&mut cat, "r", "still here?").await;
+    for watcher in [&mut bob, &mut cat] {
+        let seen = watcher.recv().await;
+        assert_eq!(
+            seen["text"], "still here?",
+            "no leave while the phone is in: {seen}"
+        );
+    }
+    // The phone leaves too: now ann has left, once, for everyone.
+    phone.send(json!({"type": "leave", "room": "r"})).await;
+    for watcher in [&mut bob, &mut cat] {
+        let left = watcher.recv_type("presence").await;
+        assert_eq!(
+            (left["username"].as_str(), left["event"].as_str()),
+            (Some("ann"), Some("leave"))
+        );
+    }
+
+    // Signed out on one instance, the token's connections end on both.
+    let (status, _) = post_json(
+        one,
+        "/api/logout",
+        &format!("Authorization: Bearer {token}\r\n"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, 204);
+    for device in [laptop, phone] {
+        let (_, code) = support::bounded("closed", async move {
+            let mut device = device;
+            device.until_closed().await
+        })
+        .await;
+        assert_eq!(code, Some(4501), "closed as signed out, on every instance");
+    }
+    // With no device left anywhere, the name's claim is gone.
+    support::bounded("the name released", async {
+        while name_is_claimed(&redis, "ann").await {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+}

@@ -40,6 +40,7 @@
     4013: "You sent too many requests too fast.",
     4501: "You were signed out (on this device or another): sign in again.",
     4502: "Signing in took too long (no successful hello within 10 seconds).",
+    4503: "Your sign-in expired: sign in again.",
   };
   // ANCHOR: state
   const MAX_NODES = 1000, MAX_DIRECTS = 500, OLDER_PAGE = 50;
@@ -155,7 +156,7 @@
   // ANCHOR: reconnect
   function closed(code, reason) {
     offline();
-    if (code === 4501) forgetToken(); // signed out: the token is revoked
+    if (code === 4501 || code === 4503) forgetToken(); // signed out or expired: no use any more
     const why = CLOSES[code] || reason || `The connection closed (code ${code}).`;
     if (code === 1001 || code === 1006 || (code >= 4000 && code <= 4499)) {
       scheduleReconnect(why);

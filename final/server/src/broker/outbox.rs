@@ -32,9 +32,13 @@ pub(super) enum Outgoing {
         room: String,
         name: String,
         event: PresenceEvent,
+        /// A signed-in user's (who may be in the room from other instances too).
+        signed: bool,
     },
     /// A name this instance no longer uses.
     Release { name: String },
+    /// A token signed out here, by its id: every instance closes its connections.
+    SignOut { token_id: String },
 }
 
 /// The bounded queue of [`Outgoing`] items, and how many are not yet published.

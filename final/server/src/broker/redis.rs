@@ -19,8 +19,9 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
 
 use super::keys::{
-    CLAIM_SCRIPT, FORGET_SCRIPT, RELEASE_SCRIPT, ROOMS_KEY, SEND_SCRIPT, alive_key, counter_key,
-    instance_channel, members_key, name_key, owner, room_channel, stream_id, stream_key,
+    CLAIM_SCRIPT, FORGET_SCRIPT, Owner, PRESENCE_SCRIPT, RELEASE_SCRIPT, ROOMS_KEY, SEND_SCRIPT,
+    account_owner, alive_key, counter_key, devices_key, instance_channel, members_key, name_key,
+    owner, parse_owner, room_channel, stream_id, stream_key,
 };
 use super::outbox::{Outbox, Outgoing};
 use crate::hub::{ConnId, Departures, History, Hub, Peer, Refusal, first_message_id};
@@ -61,7 +62,8 @@ pub struct RedisBroker {
     send: Script,
     claim: Script,
     pub(super) release: Script,
-    pub(super) forget: Script,
+    forget: Script,
+    pub(super) presence: Script,
 }
 
 impl std::fmt::Debug for RedisBroker {
@@ -108,6 +110,7 @@ impl RedisBroker {
             claim: Script::new(CLAIM_SCRIPT),
             release: Script::new(RELEASE_SCRIPT),
             forget: Script::new(FORGET_SCRIPT),
+            presence: Script::new(PRESENCE_SCRIPT),
         })
     }
 
@@ -155,8 +158,8 @@ impl RedisBroker {
 
     // ANCHOR: hello
     /// `hello`: claims the name in Redis, then in the hub (which queues `welcome`). A signed-in
-    /// user (`verified`, with its token's id) already connected to this instance is let in as
-    /// one more device.
+    /// user (`verified`, with its token's id) may be connected to any number of instances, from
+    /// any number of devices; a guest's name is theirs alone.
     pub async fn hello(
         &self,
         hub: &Hub,
@@ -187,7 +190,7 @@ impl RedisBroker {
         self.ready()?;
         let mut conn = self.conn.clone();
         let claimed = self
-            .bounded("name", self.claim_name(&mut conn, username))
+            .bounded("name", self.claim_name(&mut conn, username, verified))
             .await?;
         if claimed == 0 {
             return Err(taken());
@@ -305,47 +308,50 @@ impl RedisBroker {
         self.ready()?;
         let history = self.history(room, since).await?;
         let members = self.members(room).await?;
-        let (name, arriving) =
+        let (name, arriving, signed) =
             hub.join_with_history(conn, room, since, history, Some(members), id)?;
         // Listed in the room's members and announced by the outbox, in order with this
         // instance's other presence: a leave and a quick rejoin reach Redis in that order. A
         // signed-in user's second device here arrives nowhere new.
         if arriving {
-            self.publish_presence(room, &name, PresenceEvent::Join);
+            self.publish_presence(room, &name, PresenceEvent::Join, signed);
         }
         Ok(())
     }
     // ANCHOR_END: join
 
-    /// A room's members on every live instance. Entries left by an instance that died (its
-    /// `alive` key expired) are left out, and removed.
+    /// A room's members on every live instance. Entries whose instances all died (their
+    /// `alive` keys expired) are left out, and removed.
     pub async fn members(&self, room: &str) -> Result<Vec<String>, Refusal> {
         let mut redis = self.conn.clone();
+        // name → the instances it is in the room from, separated by spaces
         let all: Vec<(String, String)> = self
             .bounded("members", redis.hgetall(members_key(room)))
             .await?;
-        let mut instances: Vec<&str> = all.iter().map(|(_, instance)| instance.as_str()).collect();
+        let mut instances: Vec<&str> = all
+            .iter()
+            .flat_map(|(_, list)| list.split_whitespace())
+            .filter(|instance| *instance != self.instance)
+            .collect();
         instances.sort_unstable();
         instances.dedup();
-        let mut dead = Vec::new();
+        let mut alive = vec![self.instance.clone()];
         for instance in instances {
-            if instance == self.instance {
-                continue;
-            }
-            let alive: bool = self
+            let up: bool = self
                 .bounded("members", redis.exists(alive_key(instance)))
                 .await?;
-            if !alive {
-                dead.push(instance.to_owned());
+            if up {
+                alive.push(instance.to_owned());
             }
         }
-        let (gone, members): (Vec<_>, Vec<_>) = all
-            .into_iter()
-            .partition(|(_, instance)| dead.contains(instance));
-        for (name, instance) in gone {
-            // Only if still the dead instance's: the user may have joined again elsewhere.
+        let (members, gone): (Vec<_>, Vec<_>) = all.into_iter().partition(|(_, list)| {
+            list.split_whitespace()
+                .any(|instance| alive.iter().any(|up| up == instance))
+        });
+        for (name, list) in gone {
+            // Only if unchanged: the user may have joined again since.
             let mut forget = self.forget.key(members_key(room));
-            forget.arg(&name).arg(&instance);
+            forget.arg(&name).arg(&list);
             let _: redis::RedisResult<i64> = forget.invoke_async(&mut redis).await;
         }
         Ok(members.into_iter().map(|(name, _)| name).collect())
@@ -367,17 +373,27 @@ impl RedisBroker {
         Ok(rooms)
     }
 
-    /// Tells the other instances that `name` joined or left `room`.
-    fn publish_presence(&self, room: &str, name: &str, event: PresenceEvent) {
+    /// Tells the other instances that `name` (`signed`: a signed-in user) joined or left `room`.
+    fn publish_presence(&self, room: &str, name: &str, event: PresenceEvent, signed: bool) {
         self.outbox.push(Outgoing::Presence {
             room: room.to_owned(),
             name: name.to_owned(),
             event,
+            signed,
         });
     }
 
-    /// `direct`: to a user of this instance through the hub, to one of another instance
-    /// through that instance's channel.
+    /// A token was signed out here: every instance closes the connections that use it.
+    pub fn sign_out(&self, token_id: &str) {
+        self.outbox.push(Outgoing::SignOut {
+            token_id: token_id.to_owned(),
+        });
+    }
+
+    // ANCHOR: direct
+    /// `direct`: to the recipient's connections, here through the hub and on other instances
+    /// through their channels; a signed-in sender's devices on other instances get a copy the
+    /// same way.
     pub async fn direct(
         &self,
         hub: &Hub,
@@ -386,8 +402,10 @@ impl RedisBroker {
         text: &str,
         id: Option<&RequestId>,
     ) -> Result<(), Refusal> {
-        if hub.has_user(to) {
-            return hub.direct(conn, to, text, id);
+        let here = hub.holder_of(to);
+        let signed = hub.is_verified(conn);
+        if here == Some(false) && !signed {
+            return hub.direct(conn, to, text, id).map(|_| ()); // two guests of this instance
         }
         self.ready()?;
         let nobody = || {
@@ -397,36 +415,99 @@ impl RedisBroker {
             )
         };
         let mut redis = self.conn.clone();
-        let owner: Option<String> = self.bounded("direct", redis.get(name_key(to))).await?;
-        // The owner is `<instance> <name as its user wrote it>`.
-        let Some((instance, to)) = owner.as_deref().and_then(|o| o.split_once(' ')) else {
-            return Err(nobody());
+        let (to, mut recipients) = match self.whereabouts(&mut redis, to).await? {
+            Some(found) => found,
+            None if here.is_some() => (to.to_owned(), Vec::new()),
+            None => return Err(nobody()),
         };
+        recipients.retain(|instance| *instance != self.instance);
         let from = hub.user_name(conn)?;
+        let mut copies = Vec::new();
+        if signed {
+            if let Some((_, instances)) = self.whereabouts(&mut redis, &from).await? {
+                copies = instances;
+            }
+            copies.retain(|instance| *instance != self.instance && !recipients.contains(instance));
+        }
         let stamp = protocol::timestamp();
-        let frame = protocol::encode_direct(None, &from, to, text, &stamp, hub.is_verified(conn));
-        let receivers: i64 = self
+        let frame = match here {
+            Some(_) => hub.direct(conn, &to, text, id)?,
+            None => protocol::encode_direct(None, &from, &to, text, &stamp, signed),
+        };
+        let mut received = 0;
+        for instance in &recipients {
+            let receivers: i64 = self
+                .bounded(
+                    "direct",
+                    redis.publish(instance_channel(instance), frame.as_str()),
+                )
+                .await?;
+            received += receivers;
+        }
+        if here.is_none() {
+            if received == 0 {
+                return Err(nobody()); // those instances are gone (their claims not expired yet)
+            }
+            hub.direct_copy(conn, &to, text, &stamp, id)?;
+        }
+        for instance in &copies {
+            let _: i64 = self
+                .bounded(
+                    "direct",
+                    redis.publish(instance_channel(instance), frame.as_str()),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: direct
+
+    /// Who has the name `name` in Redis, and on which instances: the name as its user wrote it
+    /// and the instances (one for a guest); `None` when nobody has it.
+    async fn whereabouts(
+        &self,
+        redis: &mut ConnectionManager,
+        name: &str,
+    ) -> Result<Option<(String, Vec<String>)>, Refusal> {
+        let (value, devices): (Option<String>, Vec<String>) = self
             .bounded(
                 "direct",
-                redis.publish(instance_channel(instance), frame.as_str()),
+                redis::pipe()
+                    .get(name_key(name))
+                    .smembers(devices_key(name))
+                    .query_async(redis),
             )
             .await?;
-        if receivers == 0 {
-            return Err(nobody()); // that instance is gone (its claims not expired yet)
-        }
-        hub.direct_copy(conn, to, text, &stamp, id)
+        Ok(match value.as_deref().and_then(parse_owner) {
+            Some(Owner::Guest(instance, name)) => {
+                Some((name.to_owned(), vec![instance.to_owned()]))
+            }
+            Some(Owner::Account(name)) => Some((name.to_owned(), devices)),
+            None => None,
+        })
     }
 
-    /// Runs the claim script for `name`: 1 newly claimed, 2 already this instance's, 0 taken.
+    /// Runs the claim script for `name` (`signed`: a signed-in user's): 1 newly claimed,
+    /// 2 already this instance's, 0 taken.
     pub(super) async fn claim_name(
         &self,
         redis: &mut ConnectionManager,
         name: &str,
+        signed: bool,
     ) -> redis::RedisResult<i64> {
         let mut claim = self.claim.key(name_key(name));
-        claim
-            .arg(owner(&self.instance, name))
-            .arg(NAME_TTL.as_secs());
+        claim.key(devices_key(name));
+        if signed {
+            claim
+                .arg(account_owner(name))
+                .arg(NAME_TTL.as_secs())
+                .arg(&self.instance);
+        } else {
+            claim
+                .arg(owner(&self.instance, name))
+                .arg(NAME_TTL.as_secs())
+                .arg("");
+        }
         claim.invoke_async(redis).await
     }
 }
@@ -434,14 +515,14 @@ impl RedisBroker {
 /// The hub tells Redis (through the outbox, in order) who left, so other instances' member
 /// lists and presence follow.
 impl Departures for RedisBroker {
-    fn left(&self, room: &str, name: &str) {
-        self.publish_presence(room, name, PresenceEvent::Leave);
+    fn left(&self, room: &str, name: &str, signed: bool) {
+        self.publish_presence(room, name, PresenceEvent::Leave, signed);
     }
 
-    /// The connection is gone: its name is freed and its rooms told.
-    fn gone(&self, name: &str, rooms: &[String]) {
+    /// The connection is gone: its name is freed (here) and its rooms told.
+    fn gone(&self, name: &str, rooms: &[String], signed: bool) {
         for room in rooms {
-            self.publish_presence(room, name, PresenceEvent::Leave);
+            self.publish_presence(room, name, PresenceEvent::Leave, signed);
         }
         self.outbox.push(Outgoing::Release {
             name: name.to_owned(),

@@ -17,7 +17,8 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
 
 use super::keys::{
-    ROOMS_KEY, alive_key, instance_channel, members_key, message_id, name_key, owner, room_channel,
+    ROOMS_KEY, RoomFrame, SIGN_OUT_CHANNEL, alive_key, alive_key_parts, devices_key,
+    instance_channel, members_key, name_key, owner, room_channel, room_frame,
 };
 use super::outbox::Outgoing;
 use super::redis::{NAME_TTL, REDIS_TIMEOUT, RedisBroker};
@@ -36,31 +37,66 @@ impl RedisBroker {
         item: &Outgoing,
     ) -> redis::RedisResult<()> {
         match item {
-            Outgoing::Presence { room, name, event } => {
-                if *event == PresenceEvent::Leave {
-                    let mut forget = self.forget.key(members_key(room));
-                    forget.arg(name).arg(&self.instance);
-                    let _: i64 = forget.invoke_async(redis).await?;
-                } else {
-                    let _: () = redis::pipe()
-                        .hset(members_key(room), name, &self.instance)
-                        .ignore()
-                        .sadd(ROOMS_KEY, room)
-                        .ignore()
-                        .query_async(redis)
-                        .await?;
-                }
+            Outgoing::Presence {
+                room,
+                name,
+                event,
+                signed,
+            } => {
+                // A guest's presence this instance told its own members already; a signed-in
+                // user's, every instance is told (`-`), this one too, once for all instances.
+                let origin = if *signed { "-" } else { self.instance.as_str() };
                 let frame = protocol::encode_presence(room, name, *event);
-                let payload = format!("{}\n{}", self.instance, frame.as_str());
-                let _: i64 = redis.publish(room_channel(room), payload).await?;
+                let payload = format!("{origin}\n{}", frame.as_str());
+                let event = if *event == PresenceEvent::Join {
+                    "join"
+                } else {
+                    "leave"
+                };
+                let _: i64 = self
+                    .presence_script(room, name, event, &payload, *signed)
+                    .invoke_async(redis)
+                    .await?;
             }
             Outgoing::Release { name } => {
                 let mut release = self.release.key(name_key(name));
-                release.arg(owner(&self.instance, name));
+                release
+                    .key(devices_key(name))
+                    .arg(owner(&self.instance, name))
+                    .arg(&self.instance);
                 let _: i64 = release.invoke_async(redis).await?;
+            }
+            Outgoing::SignOut { token_id } => {
+                let _: i64 = redis.publish(SIGN_OUT_CHANNEL, token_id).await?;
             }
         }
         Ok(())
+    }
+
+    /// The presence script for `name` in `room` (see `keys`), publishing `payload` (`""`:
+    /// nothing) for every event (a guest's) or for the first and last instance only (`signed`).
+    fn presence_script(
+        &self,
+        room: &str,
+        name: &str,
+        event: &str,
+        payload: &str,
+        signed: bool,
+    ) -> redis::ScriptInvocation<'_> {
+        let (alive_prefix, alive_suffix) = alive_key_parts();
+        let mut script = self.presence.key(members_key(room));
+        script
+            .key(ROOMS_KEY)
+            .arg(name)
+            .arg(&self.instance)
+            .arg(event)
+            .arg(room)
+            .arg(room_channel(room))
+            .arg(payload)
+            .arg(if signed { "1" } else { "0" })
+            .arg(alive_prefix)
+            .arg(alive_suffix);
+        script
     }
 
     /// Publishes what waits in the outbox, in order, until [`RedisBroker::finish`].
@@ -120,8 +156,8 @@ impl RedisBroker {
         redis: &mut ConnectionManager,
         hub: &Hub,
     ) -> redis::RedisResult<()> {
-        for name in hub.local_names() {
-            if self.claim_name(redis, &name).await? == 0 {
+        for (name, signed) in hub.local_names() {
+            if self.claim_name(redis, &name, signed).await? == 0 {
                 tracing::warn!(%name, "another instance took this name while Redis was away");
             }
         }
@@ -145,6 +181,7 @@ impl RedisBroker {
                 let mut pubsub = self.client.get_async_pubsub().await?;
                 pubsub.psubscribe("chat:room:*").await?;
                 pubsub.subscribe(instance_channel(&self.instance)).await?;
+                pubsub.subscribe(SIGN_OUT_CHANNEL).await?;
                 self.restore(&hub).await?;
                 redis::RedisResult::Ok(pubsub)
             };
@@ -202,16 +239,18 @@ impl RedisBroker {
     /// users' names: after a restart without data, Redis knows none of it.
     async fn restore(&self, hub: &Hub) -> redis::RedisResult<()> {
         let mut redis = self.conn.clone();
-        let mut pipe = redis::pipe();
-        pipe.set_ex(alive_key(&self.instance), 1, NAME_TTL.as_secs())
-            .ignore();
+        let () = redis
+            .set_ex(alive_key(&self.instance), 1, NAME_TTL.as_secs())
+            .await?;
         for (room, names) in hub.local_members() {
             for name in names {
-                pipe.hset(members_key(&room), name, &self.instance).ignore();
+                // Listed again, without a word to anyone (nobody arrived).
+                let _: i64 = self
+                    .presence_script(&room, &name, "join", "", false)
+                    .invoke_async(&mut redis)
+                    .await?;
             }
-            pipe.sadd(ROOMS_KEY, &room).ignore();
         }
-        let () = pipe.query_async(&mut redis).await?;
         self.claim_local_names(&mut redis, hub).await
     }
 
@@ -222,7 +261,8 @@ impl RedisBroker {
         }
     }
 
-    /// One publication: a room's message or presence, or a direct message for this instance.
+    /// One publication: a room's message or presence, a direct message for this instance, or a
+    /// token signed out.
     fn deliver(&self, hub: &Hub, channel: &str, payload: &str) {
         if let Some(room) = channel.strip_prefix("chat:room:") {
             let Some((origin, frame)) = payload.split_once('\n') else {
@@ -231,13 +271,15 @@ impl RedisBroker {
             if origin == self.instance {
                 return; // presence this instance already told its own members
             }
-            let frame = Utf8Bytes::from(frame);
-            match message_id(&frame) {
-                Some(id) => hub.deliver_room_message(room, id, frame),
-                None => hub.deliver_room_event(room, frame),
+            match room_frame(frame) {
+                RoomFrame::Message(id) => hub.deliver_room_message(room, id, frame.into()),
+                RoomFrame::Presence(name) => hub.deliver_presence(room, &name, frame.into()),
+                RoomFrame::Other => hub.deliver_room_event(room, frame.into()),
             }
         } else if channel == instance_channel(&self.instance) {
             hub.deliver_direct(Utf8Bytes::from(payload));
+        } else if channel == SIGN_OUT_CHANNEL {
+            hub.sign_out(payload);
         }
     }
 

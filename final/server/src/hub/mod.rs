@@ -50,11 +50,16 @@ pub type Refusal = (ErrorCode, String);
 /// Told when members leave, while the hub's lock is held, so that whatever lies beyond this
 /// process hears of departures in the order they happened. The Redis broker implements it
 /// (book: "Scaling out"); a hub on its own has none.
+///
+/// `signed` says whether `name` is a signed-in user's: such a user may be in a room from
+/// several instances at once, and only Redis can tell when the last of them left. So the hub
+/// does not tell its own members of a signed-in user's comings and goings when it reports
+/// them: the broker does, to every instance alike (book: "Accounts and tokens").
 pub trait Departures: Send + Sync + fmt::Debug {
-    /// `name` left `room` with a `leave` request.
-    fn left(&self, room: &str, name: &str);
-    /// The connection of `name` ended while it was in `rooms`.
-    fn gone(&self, name: &str, rooms: &[String]);
+    /// `name` left `room` with a `leave` request (no device of theirs is in it here).
+    fn left(&self, room: &str, name: &str, signed: bool);
+    /// The last connection of `name` here ended while it was in `rooms`.
+    fn gone(&self, name: &str, rooms: &[String], signed: bool);
 }
 
 /// What the hub has for a `history` request (scrollback): the older messages it holds in
@@ -469,23 +474,25 @@ impl Hub {
         }
         user.peer.deliver(protocol::encode_left(id, room));
         let name = Arc::clone(&user.name);
-        remove_member(&mut state.rooms, room, conn, &name);
+        let signed = user.verified;
+        remove_member(&mut state.rooms, room, conn, &name, self.announces(signed));
         // The user's other devices may still be in the room: then the user has not left it.
         if let (Some(departures), false) = (&self.departures, is_in(&state.rooms, room, &name)) {
-            departures.left(room, &name);
+            departures.left(room, &name, signed);
         }
         Ok(())
     }
 
     /// `direct`: queues the message for every connection of the named user, and a copy for
-    /// every connection of the sender (the one that sent it gets the request's `id`).
+    /// every connection of the sender (the one that sent it gets the request's `id`). Returns
+    /// the frame the others got, for a broker to take to the users' devices on other instances.
     pub fn direct(
         &self,
         conn: ConnId,
         to: &str,
         text: &str,
         id: Option<&RequestId>,
-    ) -> Result<(), Refusal> {
+    ) -> Result<Utf8Bytes, Refusal> {
         let state = self.lock();
         let user = state.users.get(&conn).ok_or_else(not_welcomed)?;
         let holder = state.names.get(&names::username_key(to)).ok_or_else(|| {
@@ -510,7 +517,7 @@ impl Hub {
         }
         user.peer.deliver(frame(id));
         self.stats.direct();
-        Ok(())
+        Ok(delivered)
     }
 
     /// `rooms`: every room with members, by name.
@@ -552,12 +559,13 @@ impl Hub {
         if last {
             state.names.remove(&key);
         }
+        let announce = self.announces(user.verified);
         for room in &user.rooms {
-            remove_member(&mut state.rooms, room, conn, &user.name);
+            remove_member(&mut state.rooms, room, conn, &user.name, announce);
         }
         if let (Some(departures), true) = (&self.departures, last) {
             let rooms: Vec<String> = user.rooms.iter().cloned().collect();
-            departures.gone(&user.name, &rooms);
+            departures.gone(&user.name, &rooms, user.verified);
         } else if let Some(departures) = &self.departures {
             // Other devices remain: the rooms none of them is in are left.
             let left = user
@@ -565,9 +573,16 @@ impl Hub {
                 .iter()
                 .filter(|room| !is_in(&state.rooms, room, &user.name));
             for room in left {
-                departures.left(room, &user.name);
+                departures.left(room, &user.name, user.verified);
             }
         }
+    }
+
+    /// Whether this hub tells its members itself when a user (`signed`: a signed-in one)
+    /// arrives in or leaves a room: always on its own; with a broker, for guests only (see
+    /// [`Departures`]).
+    fn announces(&self, signed: bool) -> bool {
+        self.departures.is_none() || !signed
     }
 
     /// Whether `user` may join one more room, `room`.

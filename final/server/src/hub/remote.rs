@@ -5,6 +5,7 @@
 //! used. The broker calls these; the hub never calls the broker (it only reports departures,
 //! through the [`Departures`](super::Departures) trait), so the dependency goes one way.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -50,13 +51,22 @@ impl Hub {
         self.lock().names.contains_key(&names::username_key(name))
     }
 
-    /// The names of this instance's users, for renewing their claims.
-    pub fn local_names(&self) -> Vec<String> {
+    /// Whether a user of this instance has the name `name`: `Some(true)` for a signed-in
+    /// user's connections, `Some(false)` for a guest's, `None` for nobody here.
+    pub fn holder_of(&self, name: &str) -> Option<bool> {
+        let state = self.lock();
+        let holder = state.names.get(&names::username_key(name))?;
+        Some(holder.verified)
+    }
+
+    /// The names of this instance's users, for renewing their claims, each once, with whether
+    /// it is a signed-in user's.
+    pub fn local_names(&self) -> Vec<(String, bool)> {
         let state = self.lock();
         state
-            .users
+            .names
             .values()
-            .map(|user| user.name.to_string())
+            .map(|holder| (holder.name.to_string(), holder.verified))
             .collect()
     }
 
@@ -71,7 +81,7 @@ impl Hub {
             .collect()
     }
 
-    /// Rooms with members here, and their names.
+    /// Rooms with members here, and their names, each once.
     pub fn local_members(&self) -> Vec<(String, Vec<String>)> {
         let state = self.lock();
         state
@@ -79,7 +89,7 @@ impl Hub {
             .iter()
             .filter(|(_, room)| !room.members.is_empty())
             .map(|(name, room)| {
-                let names = room.members.iter().map(|m| m.name.to_string()).collect();
+                let names = room.member_names().into_iter().map(str::to_owned).collect();
                 (name.clone(), names)
             })
             .collect()
@@ -97,7 +107,9 @@ impl Hub {
     // ANCHOR: join_with_history
     /// `join` with a history read from Redis: adds the member, queues `joined` with that
     /// history and whatever reached this instance since it was read, and tells the members
-    /// here. Returns the member's name.
+    /// here (of a guest: a signed-in user's arrival is told by the broker, see
+    /// [`Departures`](super::Departures)). Returns the member's name, whether it is the user's
+    /// first device in the room here, and whether the user is signed in.
     pub fn join_with_history(
         &self,
         conn: ConnId,
@@ -106,7 +118,7 @@ impl Hub {
         history: History,
         everywhere: Option<Vec<String>>,
         id: Option<&RequestId>,
-    ) -> Result<(Arc<str>, bool), Refusal> {
+    ) -> Result<(Arc<str>, bool, bool), Refusal> {
         if let Some(problem) = names::room_problem(room) {
             return Err((ErrorCode::InvalidRoom, problem));
         }
@@ -144,13 +156,13 @@ impl Hub {
         user.peer.deliver(protocol::encode_joined(
             id, room, &members, &frames, truncated,
         ));
-        if arriving {
+        if arriving && self.announces(user.verified) {
             entry.fan_out(
                 &protocol::encode_presence(room, &user.name, PresenceEvent::Join),
                 Some(conn),
             );
         }
-        Ok((Arc::clone(&user.name), arriving))
+        Ok((Arc::clone(&user.name), arriving, user.verified))
     }
     // ANCHOR_END: join_with_history
 
@@ -184,7 +196,7 @@ impl Hub {
     }
     // ANCHOR_END: deliver_room_message
 
-    /// Any other room frame from the broker (presence, a gap): to every member here.
+    /// Any other room frame from the broker (a gap): to every member here.
     pub fn deliver_room_event(&self, room: &str, frame: Utf8Bytes) {
         let state = self.lock();
         if let Some(entry) = state.rooms.get(room) {
@@ -192,24 +204,46 @@ impl Hub {
         }
     }
 
-    /// A direct message from another instance, for a user of this one.
+    /// A presence frame about `username` from the broker: to every member here but that user's
+    /// own devices (a user is not told of their own arrival).
+    pub fn deliver_presence(&self, room: &str, username: &str, frame: Utf8Bytes) {
+        let state = self.lock();
+        if let Some(entry) = state.rooms.get(room) {
+            let others = entry
+                .members
+                .iter()
+                .filter(|member| !member.name.eq_ignore_ascii_case(username));
+            for member in others {
+                member.peer.deliver(frame.clone());
+            }
+        }
+    }
+
+    /// A direct message from another instance: for the devices here of its recipient, and of
+    /// its sender (a signed-in user's other devices get a copy), each once.
     pub fn deliver_direct(&self, frame: Utf8Bytes) {
         #[derive(serde::Deserialize)]
-        struct To<'a> {
+        struct Ends<'a> {
+            #[serde(borrow)]
+            from: &'a str,
             #[serde(borrow)]
             to: &'a str,
         }
-        let Ok(To { to }) = serde_json::from_str::<To<'_>>(&frame) else {
+        let Ok(Ends { from, to }) = serde_json::from_str::<Ends<'_>>(&frame) else {
             return;
         };
         let state = self.lock();
-        let Some(holder) = state.names.get(&names::username_key(to)) else {
-            return;
-        };
-        for user in holder.conns.iter().filter_map(|conn| state.users.get(conn)) {
+        let conns: BTreeSet<ConnId> = [to, from]
+            .iter()
+            .filter_map(|name| state.names.get(&names::username_key(name)))
+            .flat_map(|holder| holder.conns.iter().copied())
+            .collect();
+        for user in conns.iter().filter_map(|conn| state.users.get(conn)) {
             user.peer.deliver(frame.clone());
         }
-        self.stats.direct();
+        if state.names.contains_key(&names::username_key(to)) {
+            self.stats.direct(); // counted where it was received (its sender's copies are not)
+        }
     }
 
     /// The sender's copy of a direct message that went to another instance.

@@ -109,17 +109,20 @@ pub fn first_message_id() -> u64 {
 }
 // ANCHOR_END: first_id
 
+/// Takes `conn` out of `room`; when no device of `name` is left in it, and the hub
+/// `announce`s its users' departures itself, tells the members.
 pub(super) fn remove_member(
     rooms: &mut HashMap<String, Room>,
     room: &str,
     conn: ConnId,
     name: &str,
+    announce: bool,
 ) {
     if let Some(entry) = rooms.get_mut(room) {
         entry.members.retain(|member| member.peer.id() != conn);
         entry.last_active = Instant::now();
         // The user's other devices may still be here: then nobody left.
-        if !entry.has_member_named(name) {
+        if announce && !entry.has_member_named(name) {
             entry.fan_out(
                 &protocol::encode_presence(room, name, PresenceEvent::Leave),
                 None,

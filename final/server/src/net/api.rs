@@ -29,6 +29,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::origin::origin_allowed;
 use super::shared::Shared;
 use crate::auth::{Gate, RegisterError, SignInError, SignOutError};
+use crate::broker::Broker;
 use crate::store::now_ms;
 
 type Body = Full<Bytes>;
@@ -287,9 +288,13 @@ async fn logout(
     let revoked = tokio::task::spawn_blocking(move || gate.sign_out(&token, now_ms())).await;
     match revoked {
         Ok(Ok(token_id)) => {
-            // The connections that said hello with this token, on this instance, end now.
+            // The connections that said hello with this token end now: here at once, and on
+            // every other instance when Redis tells them.
             if let Some(token_id) = token_id {
                 shared.hub.sign_out(&token_id);
+                if let Broker::Redis(redis) = &shared.broker {
+                    redis.sign_out(&token_id);
+                }
             }
             let mut response = Response::new(Full::new(Bytes::new()));
             *response.status_mut() = StatusCode::NO_CONTENT;

@@ -32,6 +32,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use super::shared::Shared;
 use crate::hub::Peer;
 use crate::session::{Session, Verdict};
+use crate::store::now_ms;
 use chat_protocol::CloseCode;
 
 /// The most queued frames written before one flush.
@@ -97,6 +98,10 @@ pub(crate) async fn serve<S>(
     let flush_timer = tokio::time::sleep(config.coalesce);
     tokio::pin!(flush_timer);
     let mut unflushed = false;
+    // A signed-in user's connection ends when its token expires (armed after `hello`).
+    let token_deadline = tokio::time::sleep(config.hello_timeout);
+    tokio::pin!(token_deadline);
+    let mut token_armed = false;
     // The answer to this client's own request (its reply, or its own copy of its message) is
     // never held back: coalescing is for what others send.
     let mut answer_now = false;
@@ -147,6 +152,11 @@ pub(crate) async fn serve<S>(
                 if let Err(end) = on_frame(frame, &mut session, &shared, last_heard).await {
                     break end;
                 }
+                if let (false, Some(expires_ms)) = (token_armed, session.token_expires_ms()) {
+                    let left = u64::try_from(expires_ms.saturating_sub(now_ms())).unwrap_or(0);
+                    token_deadline.as_mut().reset(last_heard + Duration::from_millis(left));
+                    token_armed = true;
+                }
             }
             _ = ping.tick() => {
                 if let Err(end) = bounded(&shared, &peer, ws.send(Message::Ping(Default::default()))).await {
@@ -162,6 +172,7 @@ pub(crate) async fn serve<S>(
                 idle_deadline.as_mut().reset(due);
             }
             () = &mut hello_deadline, if session.username().is_none() => break End::Close(CloseCode::NoHello),
+            () = &mut token_deadline, if token_armed => break End::Close(CloseCode::TokenExpired),
         }
     };
     shared.hub.disconnect(peer.id());
