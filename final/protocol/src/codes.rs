@@ -47,12 +47,15 @@ pub enum ErrorCode {
     /// The server cannot reach its message broker (Redis) or its message store just now, or the
     /// store cannot keep up with `--durability immediate`; the request was not done.
     Unavailable,
+    /// A hook of this server (moderation, a bot's rules) refused the request; the message says
+    /// why.
+    Refused,
 }
 // ANCHOR_END: error_code
 
 impl ErrorCode {
     /// Every code, for documentation and metrics.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::BadRequest,
         ErrorCode::UnknownType,
         ErrorCode::InvalidUsername,
@@ -70,6 +73,7 @@ impl ErrorCode {
         ErrorCode::Unauthorized,
         ErrorCode::NameReserved,
         ErrorCode::Unavailable,
+        ErrorCode::Refused,
     ];
 
     /// The snake_case name sent on the wire.
@@ -92,6 +96,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::NameReserved => "name_reserved",
             ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Refused => "refused",
         }
     }
 

@@ -53,6 +53,7 @@ pub mod auth;
 pub mod broker;
 pub mod cli;
 pub mod config;
+pub mod hook;
 pub mod hub;
 pub mod names;
 pub mod net;
@@ -60,9 +61,11 @@ pub mod rate;
 pub mod session;
 pub mod stats;
 pub mod store;
+pub mod testing;
 
 pub use chat_protocol as protocol;
 
 pub use config::{Config, ConfigError, ServerBuilder};
+pub use hook::{Decision, Hook};
 pub use net::server::{RunningServer, Server, ShutdownReport};
 pub use stats::{Stats, StatsSnapshot};

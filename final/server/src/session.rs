@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use crate::auth::{Claims, Gate, Guests, TokenError};
 use crate::broker::{Broker, REDIS_TIMEOUT, RedisBroker};
 use crate::config::Config;
+use crate::hook::Hooks;
 use crate::hub::{Hub, Peer, Refusal};
 use crate::names::{self, TextProblem};
 use crate::rate::TokenBucket;
@@ -61,6 +62,8 @@ pub struct Session {
     name: Option<Arc<str>>,
     /// When the token this session said `hello` with expires (milliseconds since 1970).
     token_expires_ms: Option<i64>,
+    /// The server's hooks, run on `send`, `direct` and `join` (book: "Inside the final server").
+    hooks: Hooks,
     bucket: TokenBucket,
     max_text_chars: usize,
     rate_abuse_after: u32,
@@ -79,6 +82,7 @@ impl Session {
             gate: None,
             name: None,
             token_expires_ms: None,
+            hooks: Hooks::default(),
             bucket: TokenBucket::new(config.rate_per_sec, config.rate_burst, now),
             max_text_chars: config.max_text_chars,
             rate_abuse_after: config.rate_abuse_after,
@@ -92,6 +96,12 @@ impl Session {
     /// `broker` (with [`Broker::Memory`], the default, the hub does everything).
     pub fn with_broker(mut self, broker: Broker) -> Session {
         self.broker = broker;
+        self
+    }
+
+    /// The same session, running `hooks` on what its user asks for.
+    pub fn with_hooks(mut self, hooks: Hooks) -> Session {
+        self.hooks = hooks;
         self
     }
 
@@ -180,6 +190,7 @@ impl Session {
     }
     // ANCHOR_END: on_text
 
+    // ANCHOR: apply
     async fn apply(
         &mut self,
         hub: &Hub,
@@ -207,6 +218,8 @@ impl Session {
         let request = match request {
             Request::Hello { username } => {
                 self.may_be_guest(&username).await?;
+                // A guest, even after a refused `hello` with a token on this connection.
+                self.token_expires_ms = None;
                 Request::Hello { username }
             }
             Request::HelloToken { token } => {
@@ -218,7 +231,7 @@ impl Session {
                     username: claims.sub,
                 }
             }
-            other => other,
+            other => self.screen(other)?,
         };
         if let Broker::Redis(redis) = &self.broker {
             let redis = Arc::clone(redis);
@@ -270,7 +283,9 @@ impl Session {
             } => self.history(hub, &room, before, limit, id).await,
         }
     }
+    // ANCHOR_END: apply
 
+    // ANCHOR: history
     /// `history` (scrollback): what the hub holds in memory, completed from the store when
     /// there is one. The store is read on a blocking thread, at most [`STORE_READ_TIMEOUT`].
     async fn history(
@@ -318,6 +333,7 @@ impl Session {
             .deliver(protocol::encode_history(id, room, &messages, more));
         Ok(())
     }
+    // ANCHOR_END: history
 
     /// [`Session::apply`] when rooms are shared through Redis: the same requests, but `hello`,
     /// `join`, `send`, `rooms` and `direct` to another instance's user go through the broker.
@@ -421,6 +437,39 @@ impl Session {
             Ok(Err(_)) | Err(_) => Err(store_unavailable()),
         }
     }
+
+    // ANCHOR: screen
+    /// Runs the server's hooks on a `send`, `direct` or `join` ([`crate::hook`]): the request
+    /// as they leave it, or their refusal. Without hooks, the request as it is.
+    fn screen(&self, request: Request) -> Result<Request, Refusal> {
+        let (Some(user), false) = (&self.name, self.hooks.is_empty()) else {
+            return Ok(request);
+        };
+        let verified = self.token_expires_ms().is_some();
+        let refused = |reason| (ErrorCode::Refused, reason);
+        Ok(match request {
+            Request::Send { room, text } => {
+                self.check_text(&text)?; // hooks see only text the server would take
+                let screened = self.hooks.screen_send(user, verified, &room, &text);
+                let text = screened.map_err(refused)?.unwrap_or(text);
+                Request::Send { room, text }
+            }
+            Request::Direct { to, text } => {
+                self.check_text(&text)?;
+                let screened = self.hooks.screen_direct(user, verified, &to, &text);
+                let text = screened.map_err(refused)?.unwrap_or(text);
+                Request::Direct { to, text }
+            }
+            Request::Join { room, since } => {
+                self.hooks
+                    .screen_join(user, verified, &room)
+                    .map_err(refused)?;
+                Request::Join { room, since }
+            }
+            other => other,
+        })
+    }
+    // ANCHOR_END: screen
 
     fn check_text(&self, text: &str) -> Result<(), Refusal> {
         match names::text_problem(text, self.max_text_chars) {

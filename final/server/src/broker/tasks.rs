@@ -332,6 +332,7 @@ impl RedisBroker {
         let _ = tokio::time::timeout(REDIS_TIMEOUT, ready).await;
     }
 
+    // ANCHOR: finish
     /// At shutdown, once the connections are closed: publishes what is left in the outbox
     /// (their leaves and names), says this instance is gone, and stops the background tasks.
     /// Bounded by `limit`.
@@ -346,4 +347,5 @@ impl RedisBroker {
         }
         self.stop.cancel();
     }
+    // ANCHOR_END: finish
 }

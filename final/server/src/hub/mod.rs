@@ -181,6 +181,7 @@ impl Hub {
         self
     }
 
+    // ANCHOR: restore
     /// Rooms read back from a store at start-up: each gets its last messages (at most
     /// `history`) and ids that carry on after the newest one stored. At most `max_rooms`.
     pub fn restore(&self, rooms: Vec<RoomHistory>) {
@@ -199,6 +200,7 @@ impl Hub {
         }
         self.stats.rooms(state.rooms.len());
     }
+    // ANCHOR_END: restore
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the maps half-updated in a way that
@@ -420,6 +422,7 @@ impl Hub {
     }
     // ANCHOR_END: send
 
+    // ANCHOR: older
     /// `history`, the part done under the lock: checks that `conn` is in `room`, and returns
     /// the `limit + 1` newest messages before `before` held in memory (one more than asked
     /// for, to tell whether there are more), with the store that holds older ones. Reading the
@@ -463,6 +466,7 @@ impl Hub {
             archive: self.archive.clone(),
         })
     }
+    // ANCHOR_END: older
 
     /// `leave`: removes the connection from the room, queues `left`, tells the others.
     pub fn leave(&self, conn: ConnId, room: &str, id: Option<&RequestId>) -> Result<(), Refusal> {
@@ -625,6 +629,7 @@ impl Hub {
     }
 }
 
+// ANCHOR: after_commit
 /// With `--durability immediate`, messages reach their rooms here, once committed: under the
 /// lock, in the order they were sent (the journal keeps it), like [`Hub::send`] would have.
 impl Publish for Hub {
@@ -640,6 +645,7 @@ impl Publish for Hub {
         }
     }
 }
+// ANCHOR_END: after_commit
 
 fn not_welcomed() -> Refusal {
     (

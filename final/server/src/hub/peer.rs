@@ -56,6 +56,7 @@ impl Peer {
         self.id
     }
 
+    // ANCHOR: deliver
     /// Queues a frame without waiting. A full queue kicks the connection as too slow.
     /// Returns whether the frame was queued.
     pub fn deliver(&self, frame: Utf8Bytes) -> bool {
@@ -73,6 +74,7 @@ impl Peer {
             Err(mpsc::error::TrySendError::Closed(_)) => false,
         }
     }
+    // ANCHOR_END: deliver
 
     /// Asks the connection's task to close with `code`. The first reason given wins.
     pub fn kick(&self, code: CloseCode) {

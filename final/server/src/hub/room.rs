@@ -55,6 +55,7 @@ impl Room {
         }
     }
 
+    // ANCHOR: publish
     /// A new message of this room, `id` its own: kept in the history (the last `keep`) and
     /// queued for every member; returns how many queues took it.
     pub(super) fn publish(&mut self, id: u64, frame: &Utf8Bytes, keep: usize) -> usize {
@@ -67,6 +68,7 @@ impl Room {
         self.published = self.published.max(id.saturating_add(1));
         self.fan_out(frame, None)
     }
+    // ANCHOR_END: publish
 
     /// Whether a member (a connection) of this name is in the room, without regard to case.
     pub(super) fn has_member_named(&self, name: &str) -> bool {
@@ -84,6 +86,7 @@ impl Room {
         names
     }
 
+    // ANCHOR: fan_out
     /// Queues `frame` for every member but `except`; returns how many queues took it.
     pub(super) fn fan_out(&self, frame: &Utf8Bytes, except: Option<ConnId>) -> usize {
         self.members
@@ -92,6 +95,7 @@ impl Room {
             .filter(|member| member.peer.deliver(frame.clone()))
             .count()
     }
+    // ANCHOR_END: fan_out
 }
 
 // ANCHOR: first_id

@@ -74,7 +74,8 @@ pub(crate) async fn serve<S>(
 {
     let config = &shared.config;
     let mut session = Session::new(peer.clone(), config, Instant::now().into_std())
-        .with_broker(shared.broker.clone());
+        .with_broker(shared.broker.clone())
+        .with_hooks(shared.hooks());
     if let Some(gate) = &shared.gate {
         session = session.with_gate(Arc::clone(gate));
     }
@@ -86,6 +87,7 @@ pub(crate) async fn serve<S>(
     let mut last_heard = Instant::now();
     let idle_deadline = tokio::time::sleep(config.idle_timeout);
     tokio::pin!(idle_deadline);
+    // ANCHOR: coalesce
     // Under steady traffic the flush (the system call) waits until `coalesce` after the
     // previous one, so that one write carries several frames; meanwhile the queue is left
     // alone, so the frames that come during the wait cost no wake-up of this task either: the
@@ -175,10 +177,12 @@ pub(crate) async fn serve<S>(
             () = &mut token_deadline, if token_armed => break End::Close(CloseCode::TokenExpired),
         }
     };
+    // ANCHOR_END: coalesce
     shared.hub.disconnect(peer.id());
     goodbye(&mut ws, &mut queue, end, &shared).await;
 }
 
+// ANCHOR: on_frame
 /// A frame from the client (or the end of its stream): a text frame goes to the session; the
 /// moment a `hello` succeeds, the name is recorded in the connection's span. `Err` says how the
 /// connection ends.
@@ -218,6 +222,7 @@ async fn on_frame(
         Verdict::Close(code) => Err(End::Close(code)),
     }
 }
+// ANCHOR_END: on_frame
 // ANCHOR_END: serve
 
 // ANCHOR: write_batch

@@ -26,6 +26,7 @@ use super::shared::Shared;
 use crate::auth::Gate;
 use crate::broker::{Broker, RedisBroker};
 use crate::config::Config;
+use crate::hook::Hook;
 use crate::hub::{Departures, Hub};
 use crate::stats::{Stats, StatsSnapshot};
 use crate::store::{
@@ -134,6 +135,22 @@ impl Server {
             journal,
         })
     }
+
+    // ANCHOR: with_hook
+    /// The same server, running `hook` on every `send`, `direct` and `join` after the hooks
+    /// given before it ([`crate::hook`]).
+    pub fn with_hook(self, hook: impl Hook + 'static) -> Server {
+        {
+            let mut hooks = self
+                .shared
+                .hooks
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            *hooks = hooks.and(Arc::new(hook));
+        }
+        self
+    }
+    // ANCHOR_END: with_hook
 
     /// The address it listens on.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {

@@ -18,6 +18,7 @@ use tokio_util::task::TaskTracker;
 use crate::auth::Gate;
 use crate::broker::Broker;
 use crate::config::Config;
+use crate::hook::Hooks;
 use crate::hub::Hub;
 use crate::rate::KeyedLimit;
 use crate::stats::Stats;
@@ -41,6 +42,9 @@ pub(crate) struct Shared {
     pub(crate) api_per_account: KeyedLimit<String>,
     /// Turns to hash a password (register, login), a few at a time.
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
+    /// The hooks each new connection runs (given before the server starts; read once per
+    /// connection, never per message).
+    pub(crate) hooks: std::sync::RwLock<Hooks>,
     pub(crate) shutdown: CancellationToken,
     pub(crate) tracker: TaskTracker,
     next_id: AtomicU64,
@@ -48,6 +52,14 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The hooks a new connection runs.
+    pub(crate) fn hooks(&self) -> Hooks {
+        self.hooks
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     /// The state of a server that has not accepted anything yet.
     pub(crate) fn new(
         config: Config,
@@ -65,6 +77,7 @@ impl Shared {
             api_per_address: KeyedLimit::new(1.0 / 6.0, 10, 100_000),
             api_per_account: KeyedLimit::new(1.0 / 12.0, 5, 100_000),
             hashing: Arc::new(tokio::sync::Semaphore::new(HASHING_AT_ONCE)),
+            hooks: std::sync::RwLock::default(),
             shutdown: CancellationToken::new(),
             tracker: TaskTracker::new(),
             next_id: AtomicU64::new(0),

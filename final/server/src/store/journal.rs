@@ -200,6 +200,7 @@ impl Journal {
         let _ = self.publisher.set(publisher);
     }
 
+    // ANCHOR: record
     /// With [`Durability::Immediate`]: hands over a message that nobody has received yet; it
     /// is delivered once committed. Never waits: when the queue is full, the message is
     /// refused (not counted as dropped: it was never sent).
@@ -233,6 +234,7 @@ impl Journal {
             Err(TrySendError::Disconnected(_)) => self.stats.store_dropped(),
         }
     }
+    // ANCHOR_END: record
 
     /// Commits everything recorded so far and stops the writer; waits at most `limit`.
     /// Blocking: call it from a thread that may block (`spawn_blocking`).

@@ -1,48 +1,15 @@
-//! A small protocol client for the tests: raw JSON in and out, every wait bounded.
+//! What the integration tests share: the server's test harness (`chat_server::testing`: a
+//! server on port 0, a protocol client, bounded waits), and the few helpers only these tests
+//! need (HTTP requests, store folders, raw sockets, Redis).
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
 pub mod raw;
 pub mod redis;
 
-use std::future::Future;
-use std::time::Duration;
-
-use chat_server::{RunningServer, Server, ServerBuilder};
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+#[allow(unused_imports)] // each test file uses its own part of it
+pub use chat_server::testing::{Client, WAIT, bounded, eventually, start};
+use serde_json::Value;
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-/// The bound of every wait in these tests: a hang fails fast instead of stalling CI.
-pub const WAIT: Duration = Duration::from_secs(10);
-
-pub async fn start(builder: ServerBuilder) -> RunningServer {
-    let config = builder.build().expect("valid test config");
-    Server::bind("127.0.0.1:0", config)
-        .await
-        .expect("bind")
-        .spawn()
-        .expect("spawn")
-}
-
-pub async fn bounded<T>(what: &str, future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(WAIT, future)
-        .await
-        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-}
-
-/// Waits until `condition` holds, checking every 10 ms, for at most [`WAIT`].
-pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
-    bounded(what, async {
-        while !condition() {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await;
-}
 
 /// An empty folder for a message store, `target/test-stores/<name>-<pid>` (git-ignored): the
 /// program's default, ./chat-data, would be in the source tree.
@@ -120,105 +87,4 @@ pub fn history_texts(joined: &Value) -> Vec<&str> {
         .iter()
         .map(|m| m["text"].as_str().expect("a text"))
         .collect()
-}
-
-pub struct Client {
-    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-}
-
-impl Client {
-    pub async fn connect(url: &str) -> Client {
-        let (ws, _) = bounded("connect", tokio_tungstenite::connect_async(url))
-            .await
-            .expect("connect");
-        Client { ws }
-    }
-
-    /// Connects and says hello; returns after the `welcome`.
-    pub async fn hello(url: &str, name: &str) -> Client {
-        let mut client = Client::connect(url).await;
-        client
-            .send(json!({"type": "hello", "username": name}))
-            .await;
-        let welcome = client.recv().await;
-        assert_eq!(welcome, json!({"type": "welcome", "username": name}));
-        client
-    }
-
-    /// Joins `room`; returns the `joined` reply.
-    pub async fn join(&mut self, room: &str) -> Value {
-        self.send(json!({"type": "join", "room": room})).await;
-        self.recv_type("joined").await
-    }
-
-    pub async fn send(&mut self, request: Value) {
-        self.send_text(&request.to_string()).await;
-    }
-
-    pub async fn send_text(&mut self, text: &str) {
-        bounded("send", self.ws.send(Message::text(text)))
-            .await
-            .expect("send");
-    }
-
-    /// The next text frame, as JSON (pings are answered and skipped).
-    pub async fn recv(&mut self) -> Value {
-        loop {
-            match bounded("a frame", self.ws.next()).await {
-                Some(Ok(Message::Text(text))) => {
-                    return serde_json::from_str(&text).expect("JSON from the server");
-                }
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                other => panic!("expected a text frame, got {other:?}"),
-            }
-        }
-    }
-
-    /// The next text frame, which must have this `type`.
-    pub async fn recv_type(&mut self, kind: &str) -> Value {
-        let frame = self.recv().await;
-        assert_eq!(frame["type"], kind, "{frame}");
-        frame
-    }
-
-    /// The next frame must be an error with this code; returns it.
-    pub async fn expect_error(&mut self, code: &str) -> Value {
-        let frame = self.recv_type("error").await;
-        assert_eq!(frame["code"], code, "{frame}");
-        assert!(
-            frame["message"].as_str().is_some_and(|m| !m.is_empty()),
-            "{frame}"
-        );
-        frame
-    }
-
-    /// Reads until the server's close frame and returns its code; text frames before it are
-    /// returned too. `None` for the code means the connection ended without a close frame.
-    pub async fn until_closed(&mut self) -> (Vec<Value>, Option<u16>) {
-        let mut frames = Vec::new();
-        loop {
-            match bounded("the close frame", self.ws.next()).await {
-                Some(Ok(Message::Text(text))) => {
-                    frames.push(serde_json::from_str(&text).expect("JSON"))
-                }
-                Some(Ok(Message::Close(frame))) => {
-                    return (frames, frame.map(|f| u16::from(f.code)));
-                }
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => return (frames, None),
-            }
-        }
-    }
-
-    /// Closes with 1000 and returns the code of the server's answer.
-    pub async fn close(mut self) -> Option<u16> {
-        let frame = CloseFrame {
-            code: CloseCode::Normal,
-            reason: "bye".into(),
-        };
-        bounded("close", self.ws.close(Some(frame)))
-            .await
-            .expect("close");
-        self.until_closed().await.1
-    }
 }
