@@ -220,7 +220,6 @@ mod tests {
         let broken = Hooks::default().and(Arc::new(Broken));
         assert!(send(&broken).is_err(), "a panic is a refusal");
     }
-    // ANCHOR_END: examples
 
     #[derive(Debug)]
     struct Broken;
@@ -229,4 +228,5 @@ mod tests {
             panic!("a bug in a hook")
         }
     }
+    // ANCHOR_END: examples
 }

@@ -30,6 +30,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use crate::hook::Hook;
 use crate::{RunningServer, Server, ServerBuilder};
 
 /// The bound of every wait: a hang fails fast instead of stalling CI.
@@ -46,6 +47,15 @@ pub async fn bind(builder: ServerBuilder) -> Server {
 /// A running server with `builder`'s settings on a free port of 127.0.0.1.
 pub async fn start(builder: ServerBuilder) -> RunningServer {
     bind(builder).await.spawn().expect("spawn")
+}
+
+/// A running server with the default settings that runs `hook` ([`crate::hook`]).
+pub async fn start_with_hook(hook: impl Hook + 'static) -> RunningServer {
+    bind(ServerBuilder::new())
+        .await
+        .with_hook(hook)
+        .spawn()
+        .expect("spawn")
 }
 // ANCHOR_END: start
 
@@ -144,6 +154,13 @@ impl Client {
         client
     }
 
+    /// Connects, says hello as `name` and joins `room`.
+    pub async fn in_room(url: &str, name: &str, room: &str) -> Client {
+        let mut client = Client::hello(url, name).await;
+        client.join(room).await;
+        client
+    }
+
     /// Joins `room`; returns the `joined` reply.
     pub async fn join(&mut self, room: &str) -> Value {
         self.send(json!({"type": "join", "room": room})).await;
@@ -196,19 +213,23 @@ impl Client {
     /// Reads until the server's close frame and returns its code; text frames before it are
     /// returned too. `None` for the code means the connection ended without a close frame.
     pub async fn until_closed(&mut self) -> (Vec<Value>, Option<u16>) {
-        let mut frames = Vec::new();
-        loop {
-            match bounded("the close frame", self.ws.next()).await {
-                Some(Ok(Message::Text(text))) => {
-                    frames.push(serde_json::from_str(&text).expect("JSON"))
+        // One bound for the whole of it: a server that kept sending would not hang the test.
+        bounded("the close frame", async {
+            let mut frames = Vec::new();
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(Message::Text(text))) => {
+                        frames.push(serde_json::from_str(&text).expect("JSON"));
+                    }
+                    Some(Ok(Message::Close(frame))) => {
+                        return (frames, frame.map(|f| u16::from(f.code)));
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => return (frames, None),
                 }
-                Some(Ok(Message::Close(frame))) => {
-                    return (frames, frame.map(|f| u16::from(f.code)));
-                }
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => return (frames, None),
             }
-        }
+        })
+        .await
     }
 
     /// Closes with 1000 and returns the code of the server's answer.

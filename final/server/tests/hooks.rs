@@ -4,9 +4,9 @@
 
 mod support;
 
+use chat_server::ServerBuilder;
 use chat_server::hook::{Action, Decision, Hook, Request};
 use chat_server::testing::{self, Client};
-use chat_server::{RunningServer, ServerBuilder};
 use serde_json::json;
 
 /// Refuses a guest's messages, with the name it saw; lets a signed-in user's through.
@@ -39,18 +39,9 @@ impl Hook for Mischief {
     }
 }
 
-/// A server running `hook`.
-async fn server_with(hook: impl Hook + 'static) -> RunningServer {
-    testing::bind(ServerBuilder::new())
-        .await
-        .with_hook(hook)
-        .spawn()
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hooks_see_who_is_signed_in_even_after_a_refused_token() {
-    let server = server_with(SignedInOnly).await;
+    let server = testing::start_with_hook(SignedInOnly).await;
     // A guest holds "ann" before the account exists: ann's token is then refused at hello.
     let mut squatter = Client::hello(&server.url(), "ann").await;
     let token = testing::sign_up(&server, "ann", "long enough").await;
@@ -87,9 +78,8 @@ async fn hooks_see_who_is_signed_in_even_after_a_refused_token() {
 
 #[tokio::test]
 async fn rewrites_are_checked_again_and_a_panicking_hook_refuses_without_ending_anything() {
-    let server = server_with(Mischief).await;
-    let mut ann = Client::hello(&server.url(), "ann").await;
-    ann.join("r").await;
+    let server = testing::start_with_hook(Mischief).await;
+    let mut ann = Client::in_room(&server.url(), "ann", "r").await;
     ann.send(json!({"type": "send", "room": "r", "text": "long"}))
         .await;
     ann.expect_error("text_too_long").await;
@@ -115,8 +105,7 @@ async fn hooks_run_in_the_order_given() {
         .with_hook(SignedInOnly)
         .spawn()
         .unwrap();
-    let mut bob = Client::hello(&server.url(), "bob").await;
-    bob.join("r").await;
+    let mut bob = Client::in_room(&server.url(), "bob", "r").await;
     bob.send(json!({"type": "send", "room": "r", "text": "hi"}))
         .await;
     assert_eq!(

@@ -379,16 +379,21 @@ async fn post_json(
     (status, answer)
 }
 
+/// Two instances, and the account "ann" registered on the first: the servers, and ann's
+/// credentials as a login body.
+async fn two_instances_with_ann(redis: &Redis) -> (Vec<RunningServer>, Value) {
+    let servers = instances(redis, 2).await;
+    let credentials = json!({"username": "ann", "password": "long enough"});
+    let (status, _) = post_json(servers[0].local_addr(), "/api/register", "", &credentials).await;
+    assert_eq!(status, 201);
+    (servers, credentials)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_account_holds_its_name_on_every_instance() {
     let Some(redis) = Redis::start() else { return };
-    let servers = instances(&redis, 2).await;
+    let (servers, credentials) = two_instances_with_ann(&redis).await;
     let (one, two) = (servers[0].local_addr(), servers[1].local_addr());
-    let credentials = json!({"username": "ann", "password": "long enough"});
-    assert_eq!(
-        post_json(one, "/api/register", "", &credentials).await.0,
-        201
-    );
     let (status, _) = post_json(
         two,
         "/api/register",
@@ -457,13 +462,8 @@ async fn listed_in(redis: &Redis, room: &str, name: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_in_user_is_one_user_across_instances() {
     let Some(redis) = Redis::start() else { return };
-    let servers = instances(&redis, 2).await;
+    let (servers, credentials) = two_instances_with_ann(&redis).await;
     let (one, two) = (servers[0].local_addr(), servers[1].local_addr());
-    let credentials = json!({"username": "ann", "password": "long enough"});
-    assert_eq!(
-        post_json(one, "/api/register", "", &credentials).await.0,
-        201
-    );
     let (_, signed) = post_json(two, "/api/login", "", &credentials).await;
     let token = signed["token"].as_str().unwrap().to_owned();
     let signed_in = |url: String| {

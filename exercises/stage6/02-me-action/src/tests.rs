@@ -2,7 +2,6 @@
 
 use super::*;
 use chat_server::testing::{self, Client};
-use chat_server::{RunningServer, ServerBuilder};
 use serde_json::json;
 
 fn send<'a>(user: &'a str, text: &'a str) -> Request<'a> {
@@ -64,22 +63,11 @@ fn an_empty_action_is_refused_and_other_texts_pass() {
     assert_eq!(MeAction.check(&join), Decision::Pass);
 }
 
-/// A server on a free port of 127.0.0.1 that runs `hook` on every send, direct and join.
-async fn server_with(hook: impl Hook + 'static) -> RunningServer {
-    testing::bind(ServerBuilder::new())
-        .await
-        .with_hook(hook)
-        .spawn()
-        .expect("the server starts")
-}
-
 #[tokio::test]
 async fn the_room_sees_the_action() {
-    let server = server_with(MeAction).await;
-    let mut ann = Client::hello(&server.url(), "ann").await;
-    ann.join("lobby").await;
-    let mut bob = Client::hello(&server.url(), "bob").await;
-    bob.join("lobby").await;
+    let server = testing::start_with_hook(MeAction).await;
+    let mut ann = Client::in_room(&server.url(), "ann", "lobby").await;
+    let mut bob = Client::in_room(&server.url(), "bob", "lobby").await;
     ann.recv_type("presence").await; // bob arrived
     ann.send(json!({"type": "send", "room": "lobby", "text": "/me waves"}))
         .await;

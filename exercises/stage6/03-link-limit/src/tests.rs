@@ -2,7 +2,6 @@
 
 use super::*;
 use chat_server::testing::{self, Client};
-use chat_server::{RunningServer, ServerBuilder};
 use serde_json::json;
 
 fn send<'a>(verified: bool, text: &'a str) -> Request<'a> {
@@ -60,23 +59,13 @@ fn guests_post_no_links_and_signed_in_users_a_few() {
     assert_eq!(limit.check(&join), Decision::Pass);
 }
 
-/// A server on a free port of 127.0.0.1 that runs `hook` on every send, direct and join.
-async fn server_with(hook: impl Hook + 'static) -> RunningServer {
-    testing::bind(ServerBuilder::new())
-        .await
-        .with_hook(hook)
-        .spawn()
-        .expect("the server starts")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guest_is_refused_where_a_signed_in_user_is_not() {
-    let server = server_with(LinkLimit::new(1)).await;
+    let server = testing::start_with_hook(LinkLimit::new(1)).await;
     let token = testing::sign_up(&server, "ann", "long enough").await;
     let mut ann = Client::signed_in(&server.url(), &token).await;
     ann.join("lobby").await;
-    let mut guest = Client::hello(&server.url(), "guest").await;
-    guest.join("lobby").await;
+    let mut guest = Client::in_room(&server.url(), "guest", "lobby").await;
     ann.recv_type("presence").await; // the guest arrived
 
     guest

@@ -8,11 +8,16 @@
 //! A busy room can ask everyone to slow down. With [`SlowMode`], each user may send one message
 //! per room per `interval`:
 //!
-//! - A `send` is accepted when the same user's last *accepted* message to the same room is at least
-//!   `interval` old (or there is none); the user's name counts without regard to case.
+//! - A `send` passes when the same user's last message to the same room that this hook let
+//!   through is at least `interval` old (or there is none); the user's name counts without
+//!   regard to case. (A message the hook lets through may still be refused later, by the hub
+//!   say, for a room the user is not in; the wait starts all the same: a hook cannot know, and
+//!   erring that way only makes the user wait.)
 //! - Otherwise it is refused with the reason `slow mode: wait Ns`, N being the whole seconds left,
 //!   rounded up (1.2 s left: `wait 2s`).
 //! - A refused attempt does not restart the wait. Rooms are independent, and so are users.
+//!   (The map grows with every user and room; a real server would also forget the entries older
+//!   than `interval`, now and then. Not needed here.)
 //! - `direct` and `join` always pass.
 //!
 //! A hook is shared by every connection (`&self`, from many tasks at once), so its state lives

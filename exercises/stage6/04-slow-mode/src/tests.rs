@@ -2,7 +2,6 @@
 
 use super::*;
 use chat_server::testing::{self, Client};
-use chat_server::{RunningServer, ServerBuilder};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -93,22 +92,12 @@ fn rooms_and_users_are_independent_names_are_not_case_sensitive() {
     }
 }
 
-/// A server on a free port of 127.0.0.1 that runs `hook` on every send, direct and join.
-async fn server_with(hook: impl Hook + 'static) -> RunningServer {
-    testing::bind(ServerBuilder::new())
-        .await
-        .with_hook(hook)
-        .spawn()
-        .expect("the server starts")
-}
-
 #[tokio::test]
 async fn on_a_real_server_the_second_message_waits() {
-    let server = server_with(SlowMode::new(Duration::from_secs(3600), SystemClock)).await;
-    let mut ann = Client::hello(&server.url(), "ann").await;
-    ann.join("lobby").await;
-    let mut bob = Client::hello(&server.url(), "bob").await;
-    bob.join("lobby").await;
+    let server =
+        testing::start_with_hook(SlowMode::new(Duration::from_secs(3600), SystemClock)).await;
+    let mut ann = Client::in_room(&server.url(), "ann", "lobby").await;
+    let mut bob = Client::in_room(&server.url(), "bob", "lobby").await;
     ann.recv_type("presence").await; // bob arrived
     for text in ["one", "two"] {
         ann.send(json!({"type": "send", "room": "lobby", "text": text}))

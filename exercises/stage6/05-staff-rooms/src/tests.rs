@@ -2,7 +2,6 @@
 
 use super::*;
 use chat_server::testing::{self, Client};
-use chat_server::{RunningServer, ServerBuilder};
 use serde_json::json;
 
 fn join<'a>(user: &'a str, verified: bool, room: &'a str) -> Request<'a> {
@@ -53,18 +52,9 @@ fn other_rooms_and_requests_are_for_everyone() {
     assert_eq!(hook.check(&send), Decision::Pass);
 }
 
-/// A server on a free port of 127.0.0.1 that runs `hook` on every send, direct and join.
-async fn server_with(hook: impl Hook + 'static) -> RunningServer {
-    testing::bind(ServerBuilder::new())
-        .await
-        .with_hook(hook)
-        .spawn()
-        .expect("the server starts")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guest_cannot_get_in_by_taking_a_free_staff_name() {
-    let server = server_with(StaffRooms::new(&["ann", "bob"])).await;
+    let server = testing::start_with_hook(StaffRooms::new(&["ann", "bob"])).await;
     let token = testing::sign_up(&server, "ann", "long enough").await;
     let mut ann = Client::signed_in(&server.url(), &token).await;
     let joined = ann.join("staff-ops").await;

@@ -2,7 +2,6 @@
 
 use super::*;
 use chat_server::testing::{self, Client};
-use chat_server::{RunningServer, ServerBuilder};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -96,24 +95,14 @@ fn only_signed_in_moderators_may_and_they_must_say_whom() {
     );
 }
 
-/// A server on a free port of 127.0.0.1 that runs `hook` on every send, direct and join.
-async fn server_with(hook: impl Hook + 'static) -> RunningServer {
-    testing::bind(ServerBuilder::new())
-        .await
-        .with_hook(hook)
-        .spawn()
-        .expect("the server starts")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_moderator_silences_a_guest_on_a_real_server() {
     let moderation = Arc::new(Moderation::new(&["mod"]));
-    let server = server_with(Shared(Arc::clone(&moderation))).await;
+    let server = testing::start_with_hook(Shared(Arc::clone(&moderation))).await;
     let token = testing::sign_up(&server, "mod", "long enough").await;
     let mut boss = Client::signed_in(&server.url(), &token).await;
     boss.join("lobby").await;
-    let mut bob = Client::hello(&server.url(), "bob").await;
-    bob.join("lobby").await;
+    let mut bob = Client::in_room(&server.url(), "bob", "lobby").await;
     boss.recv_type("presence").await;
     boss.send(json!({"type": "send", "room": "lobby", "text": "/mute bob"}))
         .await;

@@ -10,21 +10,24 @@
 //! the same rules. Write one more: [`FileStore`], an append-only file of JSON lines, one
 //! message per line, the simplest durable format there is.
 //!
-//! The reads are given: the store keeps every message in memory too (`rooms`), filled from the
-//! file when it is opened, and `recent`, `after`, `before` and `rows` read that. You write the
-//! three parts that touch the file:
+//! The reads are given: the store keeps every message in memory too, in the server's own
+//! `MemoryStore` (reused, not copied), filled from the file when it is opened, and `recent`,
+//! `after`, `before` and `rows` ask it. You write the three parts that touch the file:
 //!
-//! - [`FileStore::open`]: create the file if it is missing; read every line into `rooms`. The
+//! - [`FileStore::open`]: create the file if it is missing; read every line into `memory`. The
 //!   process may have been killed in the middle of a write, so a last line without its `\n` is a
 //!   torn write: drop it, and cut it off the file (`File::set_len`), or the next line written would
 //!   be glued to it. Any *complete* line that is not a message is damage the store cannot explain:
 //!   refuse to open (`StoreError::Open` with the line's number), rather than lose data silently.
 //! - `append`: write the whole batch with one `write_all`, then `sync_data` so that it is on the
-//!   disk before the call returns; only then add it to `rooms`. On an error, `rooms` is unchanged.
-//! - `prune`: what [`Store::prune`] says, in `rooms`; then, if anything was deleted, write what is
-//!   left to a new file next to the old one, `sync_all` it, and `rename` it over the old one (a
-//!   rename is atomic: a crash leaves either file, never half of one). Keep appending to the new
-//!   file afterwards.
+//!   disk before the call returns; only then add it to `memory`. A batch is all or nothing: on an
+//!   error, cut the file back to its length before the write (`set_len`), so that none of the
+//!   batch comes back at the next open and no torn line is left in the middle of the file, and
+//!   leave `memory` unchanged.
+//! - `prune`: prune `memory` (it knows how); then, if anything was deleted, write the lines of
+//!   the file that `memory` still holds to a new file next to the old one, `sync_all` it, and
+//!   `rename` it over the old one (a rename is atomic: a crash leaves either file, never half of
+//!   one). Keep appending to the new file afterwards.
 //!
 //! ## What you may change
 //!
@@ -32,13 +35,12 @@
 //! not change the types or the signatures the tests use. The tests are in `src/tests.rs`: read
 //! them, but do not edit them.
 
-use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use chat_server::store::{RoomHistory, Store, StoreError, StoredMessage};
+use chat_server::store::{MemoryStore, RoomHistory, Store, StoreError, StoredMessage};
 use serde::{Deserialize, Serialize};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
@@ -56,6 +58,16 @@ pub struct Line {
 }
 
 impl Line {
+    /// The message of this line.
+    pub fn message(self) -> StoredMessage {
+        StoredMessage {
+            room: self.room,
+            id: self.id,
+            at_ms: self.at_ms,
+            frame: Utf8Bytes::from(self.frame),
+        }
+    }
+
     /// The line of `message`, with its `\n`.
     pub fn of(message: &StoredMessage) -> String {
         let line = Line {
@@ -70,17 +82,14 @@ impl Line {
     }
 }
 
-/// One room's messages: id → (when, frame).
-type Messages = BTreeMap<u64, (i64, Utf8Bytes)>;
-
 /// An append-only file of JSON lines, and the same messages in memory for reading.
 #[derive(Debug)]
 pub struct FileStore {
     path: PathBuf,
     /// The file, opened for appending.
     file: Mutex<File>,
-    /// Every room's messages, as the file has them.
-    rooms: Mutex<BTreeMap<String, Messages>>,
+    /// Every message the file has, for reading.
+    memory: MemoryStore,
 }
 
 /// An I/O error, as a store error.
@@ -92,10 +101,6 @@ impl FileStore {
     /// Opens the store in the file at `path`, creating it if need be.
     pub fn open(path: &Path) -> Result<FileStore, StoreError> {
         todo!()
-    }
-
-    fn rooms(&self) -> MutexGuard<'_, BTreeMap<String, Messages>> {
-        self.rooms.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn file(&self) -> MutexGuard<'_, File> {
@@ -113,32 +118,7 @@ impl Store for FileStore {
     }
 
     fn recent(&self, rooms: usize, per_room: usize) -> Result<Vec<RoomHistory>, StoreError> {
-        let all = self.rooms();
-        let mut found: Vec<(i64, RoomHistory)> = all
-            .iter()
-            .filter_map(|(room, messages)| {
-                let (&newest, _) = messages.last_key_value()?;
-                let at_ms = messages.values().map(|(at_ms, _)| *at_ms).max()?;
-                let skip = messages.len().saturating_sub(per_room);
-                let last = messages
-                    .iter()
-                    .skip(skip)
-                    .map(|(id, (_, frame))| (*id, frame.clone()))
-                    .collect();
-                let history = RoomHistory {
-                    room: room.clone(),
-                    messages: last,
-                    newest,
-                };
-                Some((at_ms, history))
-            })
-            .collect();
-        found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.room.cmp(&b.1.room)));
-        Ok(found
-            .into_iter()
-            .take(rooms)
-            .map(|(_, history)| history)
-            .collect())
+        self.memory.recent(rooms, per_room)
     }
 
     fn after(
@@ -147,13 +127,7 @@ impl Store for FileStore {
         after: u64,
         limit: usize,
     ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError> {
-        Ok(self.rooms().get(room).map_or_else(Vec::new, |messages| {
-            messages
-                .range(after.saturating_add(1)..)
-                .take(limit)
-                .map(|(id, (_, frame))| (*id, frame.clone()))
-                .collect()
-        }))
+        self.memory.after(room, after, limit)
     }
 
     fn before(
@@ -162,25 +136,11 @@ impl Store for FileStore {
         before: u64,
         limit: usize,
     ) -> Result<Vec<(u64, Utf8Bytes)>, StoreError> {
-        let mut found: Vec<(u64, Utf8Bytes)> =
-            self.rooms().get(room).map_or_else(Vec::new, |messages| {
-                messages
-                    .range(..before)
-                    .rev()
-                    .take(limit)
-                    .map(|(id, (_, frame))| (*id, frame.clone()))
-                    .collect()
-            });
-        found.reverse();
-        Ok(found)
+        self.memory.before(room, before, limit)
     }
 
     fn rows(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .rooms()
-            .values()
-            .map(|messages| messages.len() as u64)
-            .sum())
+        self.memory.rows()
     }
 
     fn disk_bytes(&self) -> u64 {

@@ -67,7 +67,7 @@ fn a_torn_last_line_is_dropped_and_cut_off() {
 }
 
 #[test]
-fn a_damaged_line_in_the_middle_is_refused_not_skipped() {
+fn a_damaged_complete_line_is_refused_not_skipped() {
     let path = fresh("damaged");
     {
         let store = FileStore::open(&path).unwrap();

@@ -11,8 +11,9 @@
 use crate::names;
 
 // A room's stream, and the set of rooms, are also what the message store reads (book:
-// "Persistence"): their names are defined there, once.
-pub(super) use crate::store::redis::{ROOMS_KEY, stream_id, stream_key};
+// "Persistence"), and a revoked token's key is the accounts' (book: "Accounts and tokens"):
+// their names are defined there, once.
+pub(super) use crate::store::redis::{ROOMS_KEY, revoked_key, stream_id, stream_key};
 
 // ANCHOR: send_script
 /// Gives a room message its id, keeps it in the room's stream and publishes it: atomically, so
@@ -31,14 +32,14 @@ return id
 // ANCHOR_END: send_script
 
 /// Claims a name for this instance, or renews its claim. KEYS: the name's key, the set of
-/// instances a signed-in user is connected to. ARGV: the owner, the expiry in seconds, and this
-/// instance for a signed-in user (`''` for a guest).
+/// instances a signed-in user is connected to. ARGV: the owner, the expiry in seconds, this
+/// instance for a signed-in user (`''` for a guest), the alive key's prefix and suffix.
 ///
 /// A guest's name has one owner, `<instance> <name as written>`. A signed-in user's name is
 /// owned by the account, `* <name>`, and may be claimed by any number of instances (the user's
 /// devices), which the set lists; a guest can never hold it, nor a signed-in user a guest's.
 /// Returns 1 when this instance's claim is new, 2 when it was already there, 0 when someone
-/// else has the name.
+/// else has the name. Instances no longer alive are dropped from the set as it goes.
 pub(super) const CLAIM_SCRIPT: &str = r"
 local owner = redis.call('GET', KEYS[1])
 if ARGV[3] ~= '' then
@@ -48,6 +49,11 @@ if ARGV[3] ~= '' then
     redis.call('EXPIRE', KEYS[1], ARGV[2])
   else
     return 0
+  end
+  for _, instance in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+    if instance ~= ARGV[3] and redis.call('EXISTS', ARGV[4] .. instance .. ARGV[5]) == 0 then
+      redis.call('SREM', KEYS[2], instance)
+    end
   end
   local added = redis.call('SADD', KEYS[2], ARGV[3])
   redis.call('EXPIRE', KEYS[2], ARGV[2])
@@ -63,13 +69,18 @@ return 0
 ";
 
 /// Gives up this instance's claim on a name. KEYS: the name's key, its set of instances.
-/// ARGV: the owner had it been a guest's, this instance. A signed-in user's name is freed
-/// when no instance has it any more.
+/// ARGV: the owner had it been a guest's, this instance, the alive key's prefix and suffix. A
+/// signed-in user's name is freed when no live instance has it any more.
 pub(super) const RELEASE_SCRIPT: &str = r"
 local owner = redis.call('GET', KEYS[1])
 if owner == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 if owner ~= false and string.sub(owner, 1, 2) == '* ' then
   redis.call('SREM', KEYS[2], ARGV[2])
+  for _, instance in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+    if redis.call('EXISTS', ARGV[3] .. instance .. ARGV[4]) == 0 then
+      redis.call('SREM', KEYS[2], instance)
+    end
+  end
   if redis.call('SCARD', KEYS[2]) == 0 then redis.call('DEL', KEYS[1]) end
   return 1
 end
@@ -81,8 +92,9 @@ return 0
 /// the instances the member is in the room from, separated by spaces; instances no longer
 /// alive are dropped) follows, and the presence frame is published. A guest is on one
 /// instance, so their presence is always published; a signed-in user's only when the first of
-/// their instances joins and when the last leaves, so every room sees them arrive and leave
-/// once, whatever the number of their devices.
+/// their instances joins and when the last leaves (the script returns 1: then this instance
+/// tells its own members too), so every room sees them arrive and leave once, whatever the
+/// number of their devices.
 /// KEYS: the room's members, the set of rooms. ARGV: the name, this instance, `join` or
 /// `leave`, the room, its channel, the publication (`''`: none), `1` to publish only for the
 /// first or last instance, the alive key's prefix and suffix. Returns 1 when no other instance

@@ -37,6 +37,9 @@ pub(super) enum Outgoing {
     },
     /// A name this instance no longer uses.
     Release { name: String },
+    /// A name this instance uses again (claimed by a `hello` while its release may still wait
+    /// here): claimed once more, after that release.
+    Claim { name: String, signed: bool },
     /// A token signed out here, by its id: every instance closes its connections.
     SignOut { token_id: String },
 }

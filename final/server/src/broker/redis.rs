@@ -20,8 +20,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::keys::{
     CLAIM_SCRIPT, FORGET_SCRIPT, Owner, PRESENCE_SCRIPT, RELEASE_SCRIPT, ROOMS_KEY, SEND_SCRIPT,
-    account_owner, alive_key, counter_key, devices_key, instance_channel, members_key, name_key,
-    owner, parse_owner, room_channel, stream_id, stream_key,
+    account_owner, alive_key, alive_key_parts, counter_key, devices_key, instance_channel,
+    members_key, name_key, owner, parse_owner, room_channel, stream_id, stream_key,
 };
 use super::outbox::{Outbox, Outgoing};
 use crate::hub::{ConnId, Departures, History, Hub, Peer, Refusal, first_message_id};
@@ -60,7 +60,7 @@ pub struct RedisBroker {
     /// Stops the background tasks once the outbox is drained at shutdown.
     pub(super) stop: CancellationToken,
     send: Script,
-    claim: Script,
+    pub(super) claim: Script,
     pub(super) release: Script,
     forget: Script,
     pub(super) presence: Script,
@@ -194,6 +194,14 @@ impl RedisBroker {
             .await?;
         if claimed == 0 {
             return Err(taken());
+        }
+        if claimed == 2 {
+            // Already this instance's: a release of it may still wait in the outbox (the last
+            // connection with the name just ended). Claimed again behind it, it stays claimed.
+            self.outbox.push(Outgoing::Claim {
+                name: username.to_owned(),
+                signed: verified,
+            });
         }
         let greeted = if verified {
             hub.hello_signed_in(peer, username, id, token_id)
@@ -429,38 +437,57 @@ impl RedisBroker {
             }
             copies.retain(|instance| *instance != self.instance && !recipients.contains(instance));
         }
-        let stamp = protocol::timestamp();
-        let frame = match here {
-            Some(_) => hub.direct(conn, &to, text, id)?,
-            None => protocol::encode_direct(None, &from, &to, text, &stamp, signed),
-        };
-        let mut received = 0;
-        for instance in &recipients {
-            let receivers: i64 = self
-                .bounded(
-                    "direct",
-                    redis.publish(instance_channel(instance), frame.as_str()),
-                )
-                .await?;
-            received += receivers;
-        }
         if here.is_none() {
-            if received == 0 {
+            // Nobody here: the recipient's instances first; if none takes it, nothing happened.
+            let stamp = protocol::timestamp();
+            let frame = protocol::encode_direct(None, &from, &to, text, &stamp, signed);
+            if self.publish_direct(&mut redis, &recipients, &frame).await? == 0 {
                 return Err(nobody()); // those instances are gone (their claims not expired yet)
             }
             hub.direct_copy(conn, &to, text, &stamp, id)?;
+            self.publish_copies(&mut redis, &copies, &frame).await;
+            return Ok(());
         }
-        for instance in &copies {
-            let _: i64 = self
-                .bounded(
-                    "direct",
-                    redis.publish(instance_channel(instance), frame.as_str()),
-                )
-                .await?;
-        }
+        // Delivered here first; from then on, the message was sent: what the other instances
+        // could not be told is logged, not refused (a refusal would have the client send it
+        // again, to the ones who already have it).
+        let frame = hub.direct(conn, &to, text, id)?;
+        let others: Vec<String> = recipients.into_iter().chain(copies).collect();
+        self.publish_copies(&mut redis, &others, &frame).await;
         Ok(())
     }
+
+    /// Publishes a direct message that was already delivered somewhere to `instances`, logging
+    /// what fails.
+    async fn publish_copies(
+        &self,
+        redis: &mut ConnectionManager,
+        instances: &[String],
+        frame: &str,
+    ) {
+        if let Err((_, why)) = self.publish_direct(redis, instances, frame).await {
+            tracing::warn!(%why, "a direct message did not reach every instance");
+        }
+    }
     // ANCHOR_END: direct
+
+    /// Publishes a direct message's `frame` on each of `instances`' channels: how many
+    /// subscribers received it (0: none of those instances is listening).
+    async fn publish_direct(
+        &self,
+        redis: &mut ConnectionManager,
+        instances: &[String],
+        frame: &str,
+    ) -> Result<i64, Refusal> {
+        let mut received = 0;
+        for instance in instances {
+            let receivers: i64 = self
+                .bounded("direct", redis.publish(instance_channel(instance), frame))
+                .await?;
+            received += receivers;
+        }
+        Ok(received)
+    }
 
     /// Who has the name `name` in Redis, and on which instances: the name as its user wrote it
     /// and the instances (one for a guest); `None` when nobody has it.
@@ -495,6 +522,15 @@ impl RedisBroker {
         name: &str,
         signed: bool,
     ) -> redis::RedisResult<i64> {
+        self.claim_invocation(name, signed)
+            .invoke_async(redis)
+            .await
+    }
+
+    /// The claim script for `name` (see [`RedisBroker::claim_name`]), ready to run or to put in
+    /// a pipeline.
+    pub(super) fn claim_invocation(&self, name: &str, signed: bool) -> redis::ScriptInvocation<'_> {
+        let (alive_prefix, alive_suffix) = alive_key_parts();
         let mut claim = self.claim.key(name_key(name));
         claim.key(devices_key(name));
         if signed {
@@ -508,7 +544,8 @@ impl RedisBroker {
                 .arg(NAME_TTL.as_secs())
                 .arg("");
         }
-        claim.invoke_async(redis).await
+        claim.arg(alive_prefix).arg(alive_suffix);
+        claim
     }
 }
 

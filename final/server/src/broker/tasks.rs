@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::keys::{
     ROOMS_KEY, RoomFrame, SIGN_OUT_CHANNEL, alive_key, alive_key_parts, devices_key,
-    instance_channel, members_key, name_key, owner, room_channel, room_frame,
+    instance_channel, members_key, name_key, owner, revoked_key, room_channel, room_frame,
 };
 use super::outbox::Outgoing;
 use super::redis::{NAME_TTL, REDIS_TIMEOUT, RedisBroker};
@@ -34,6 +34,7 @@ impl RedisBroker {
     async fn publish(
         &self,
         redis: &mut ConnectionManager,
+        hub: &Hub,
         item: &Outgoing,
     ) -> redis::RedisResult<()> {
         match item {
@@ -43,28 +44,40 @@ impl RedisBroker {
                 event,
                 signed,
             } => {
-                // A guest's presence this instance told its own members already; a signed-in
-                // user's, every instance is told (`-`), this one too, once for all instances.
-                let origin = if *signed { "-" } else { self.instance.as_str() };
+                // A guest's presence this instance told its own members already, and publishes
+                // for the others. A signed-in user's, Redis decides (their first device in the
+                // room, or their last out, on any instance): published for the others by the
+                // script, and told here when it says so.
                 let frame = protocol::encode_presence(room, name, *event);
-                let payload = format!("{origin}\n{}", frame.as_str());
+                let payload = format!("{}\n{}", self.instance, frame.as_str());
                 let event = if *event == PresenceEvent::Join {
                     "join"
                 } else {
                     "leave"
                 };
-                let _: i64 = self
+                let alone: i64 = self
                     .presence_script(room, name, event, &payload, *signed)
                     .invoke_async(redis)
                     .await?;
+                if *signed && alone == 1 {
+                    hub.deliver_presence(room, name, frame);
+                }
             }
             Outgoing::Release { name } => {
+                let (alive_prefix, alive_suffix) = alive_key_parts();
                 let mut release = self.release.key(name_key(name));
                 release
                     .key(devices_key(name))
                     .arg(owner(&self.instance, name))
-                    .arg(&self.instance);
+                    .arg(&self.instance)
+                    .arg(alive_prefix)
+                    .arg(alive_suffix);
                 let _: i64 = release.invoke_async(redis).await?;
+            }
+            Outgoing::Claim { name, signed } => {
+                if self.claim_name(redis, name, *signed).await? == 0 {
+                    tracing::warn!(%name, "another instance took this name meanwhile");
+                }
             }
             Outgoing::SignOut { token_id } => {
                 let _: i64 = redis.publish(SIGN_OUT_CHANNEL, token_id).await?;
@@ -100,7 +113,7 @@ impl RedisBroker {
     }
 
     /// Publishes what waits in the outbox, in order, until [`RedisBroker::finish`].
-    async fn publish_outbox(self: Arc<Self>) {
+    async fn publish_outbox(self: Arc<Self>, hub: Arc<Hub>) {
         let Some(mut outbox) = self.outbox.take_receiver() else {
             return;
         };
@@ -116,7 +129,7 @@ impl RedisBroker {
             // In order, and again after a failure (Redis away), until it is done: a leave that
             // never reached Redis would leave a member listed for good.
             let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
-            while let Err(err) = self.publish(&mut redis, &item).await {
+            while let Err(err) = self.publish(&mut redis, &hub, &item).await {
                 tracing::warn!(%err, ?item, "not published yet; trying again");
                 tokio::select! {
                     () = self.stop.cancelled() => return,
@@ -146,20 +159,62 @@ impl RedisBroker {
             if let Err(err) = self.claim_local_names(&mut redis, &hub).await {
                 tracing::warn!(%err, "names not renewed");
             }
+            if let Err(err) = self.close_signed_out(&mut redis, &hub).await {
+                tracing::warn!(%err, "signed-out tokens not checked");
+            }
         }
     }
 
-    /// Claims again the names of this instance's users (renewing their expiry); stops at the
-    /// first Redis error.
+    /// Closes this instance's connections whose token was signed out (revoked in Redis): the
+    /// sign-out's publication reaches an instance only if its subscription is up, so every
+    /// renewal, and every new subscription, checks the tokens in use here too.
+    async fn close_signed_out(
+        &self,
+        redis: &mut ConnectionManager,
+        hub: &Hub,
+    ) -> redis::RedisResult<()> {
+        let tokens = hub.token_ids();
+        if tokens.is_empty() {
+            return Ok(());
+        }
+        let mut pipe = redis::pipe();
+        for token in &tokens {
+            pipe.exists(revoked_key(token));
+        }
+        let revoked: Vec<bool> = pipe.query_async(redis).await?;
+        for (token, _) in tokens.iter().zip(revoked).filter(|(_, revoked)| *revoked) {
+            hub.sign_out(token);
+        }
+        Ok(())
+    }
+
+    /// Claims again the names of this instance's users (renewing their expiry), in one round
+    /// trip.
     async fn claim_local_names(
         &self,
         redis: &mut ConnectionManager,
         hub: &Hub,
     ) -> redis::RedisResult<()> {
-        for (name, signed) in hub.local_names() {
-            if self.claim_name(redis, &name, signed).await? == 0 {
-                tracing::warn!(%name, "another instance took this name while Redis was away");
-            }
+        let names = hub.local_names();
+        if names.is_empty() {
+            return Ok(());
+        }
+        let claims: Vec<_> = names
+            .iter()
+            .map(|(name, signed)| self.claim_invocation(name, *signed))
+            .collect();
+        let mut pipe = redis::pipe();
+        pipe.load_script(&self.claim).ignore();
+        for claim in &claims {
+            pipe.invoke_script(claim);
+        }
+        let claimed: Vec<i64> = pipe.query_async(redis).await?;
+        for ((name, _), _) in names
+            .iter()
+            .zip(claimed)
+            .filter(|(_, claimed)| *claimed == 0)
+        {
+            tracing::warn!(%name, "another instance took this name while Redis was away");
         }
         Ok(())
     }
@@ -235,23 +290,34 @@ impl RedisBroker {
     }
     // ANCHOR_END: listen
 
-    /// Tells Redis again that this instance is alive and who its members are, and renews its
-    /// users' names: after a restart without data, Redis knows none of it.
+    /// Tells Redis again that this instance is alive and who its members are, renews its
+    /// users' names, and closes the connections whose token was signed out meanwhile: after a
+    /// restart without data, Redis knows none of it, and a sign-out published while the
+    /// subscription was down reached nobody here. A few round trips, whatever the number of
+    /// users: each is one pipeline.
     async fn restore(&self, hub: &Hub) -> redis::RedisResult<()> {
         let mut redis = self.conn.clone();
-        let () = redis
-            .set_ex(alive_key(&self.instance), 1, NAME_TTL.as_secs())
-            .await?;
-        for (room, names) in hub.local_members() {
-            for name in names {
-                // Listed again, without a word to anyone (nobody arrived).
-                let _: i64 = self
-                    .presence_script(&room, &name, "join", "", false)
-                    .invoke_async(&mut redis)
-                    .await?;
-            }
+        let members: Vec<(String, String)> = hub
+            .local_members()
+            .into_iter()
+            .flat_map(|(room, names)| names.into_iter().map(move |name| (room.clone(), name)))
+            .collect();
+        // Listed again, without a word to anyone (nobody arrived).
+        let listings: Vec<_> = members
+            .iter()
+            .map(|(room, name)| self.presence_script(room, name, "join", "", false))
+            .collect();
+        let mut pipe = redis::pipe();
+        pipe.set_ex(alive_key(&self.instance), 1, NAME_TTL.as_secs())
+            .ignore()
+            .load_script(&self.presence)
+            .ignore();
+        for listing in &listings {
+            pipe.invoke_script(listing).ignore();
         }
-        self.claim_local_names(&mut redis, hub).await
+        let () = pipe.query_async(&mut redis).await?;
+        self.claim_local_names(&mut redis, hub).await?;
+        self.close_signed_out(&mut redis, hub).await
     }
 
     fn degraded(&self, stats: &Stats, why: &str) {
@@ -269,7 +335,7 @@ impl RedisBroker {
                 return;
             };
             if origin == self.instance {
-                return; // presence this instance already told its own members
+                return; // presence this instance told its own members (or will: see `publish`)
             }
             match room_frame(frame) {
                 RoomFrame::Message(id) => hub.deliver_room_message(room, id, frame.into()),
@@ -326,7 +392,7 @@ impl RedisBroker {
     ) {
         stats.broker_up(false);
         let ready = self.ready.notified();
-        tokio::spawn(Arc::clone(self).publish_outbox());
+        tokio::spawn(Arc::clone(self).publish_outbox(Arc::clone(&hub)));
         tokio::spawn(Arc::clone(self).renew(Arc::clone(&hub)));
         tokio::spawn(Arc::clone(self).listen(hub, stats, shutdown));
         let _ = tokio::time::timeout(REDIS_TIMEOUT, ready).await;

@@ -70,6 +70,19 @@ impl Hub {
             .collect()
     }
 
+    /// The ids of the tokens this instance's connections said `hello` with, each once.
+    pub fn token_ids(&self) -> Vec<String> {
+        let state = self.lock();
+        let mut ids: Vec<String> = state
+            .users
+            .values()
+            .filter_map(|user| user.token_id.clone())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// Rooms with members here, and the last message id delivered in each.
     pub fn rooms_with_members(&self) -> Vec<(String, u64)> {
         let state = self.lock();
@@ -204,8 +217,9 @@ impl Hub {
         }
     }
 
-    /// A presence frame about `username` from the broker: to every member here but that user's
-    /// own devices (a user is not told of their own arrival).
+    /// A presence frame about `username` from the broker (another instance's, or a signed-in
+    /// user's that Redis said this instance must tell): to every member here but that user's own
+    /// devices (a user is not told of their own arrival).
     pub fn deliver_presence(&self, room: &str, username: &str, frame: Utf8Bytes) {
         let state = self.lock();
         if let Some(entry) = state.rooms.get(room) {

@@ -29,6 +29,7 @@ use tokio_tungstenite::tungstenite::error::ProtocolError;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
+use super::pace::Pace;
 use super::shared::Shared;
 use crate::hub::Peer;
 use crate::session::{Session, Verdict};
@@ -89,14 +90,13 @@ pub(crate) async fn serve<S>(
     tokio::pin!(idle_deadline);
     // ANCHOR: coalesce
     // Under steady traffic the flush (the system call) waits until `coalesce` after the
-    // previous one, so that one write carries several frames; meanwhile the queue is left
-    // alone, so the frames that come during the wait cost no wake-up of this task either: the
-    // flush timer takes them all at once (or the hub's signal that the queue is half full,
-    // so that a fast but healthy reader is never kicked for the wait). A frame after a quiet
-    // spell is flushed at once.
-    let mut last_flush = Instant::now()
-        .checked_sub(config.coalesce)
-        .unwrap_or_else(Instant::now);
+    // previous one, so that one write carries several frames, but only when another frame is
+    // expected before then (`Pace`); meanwhile the queue is left alone, so the frames that come
+    // during the wait cost no wake-up of this task either: the flush timer takes them all at
+    // once (or the hub's signal that the queue is half full, so that a fast but healthy reader
+    // is never kicked for the wait). A frame after a quiet spell is flushed at once, and so is
+    // one that nothing is expected to follow within the window.
+    let mut pace = Pace::new(config.coalesce, Instant::now());
     let flush_timer = tokio::time::sleep(config.coalesce);
     tokio::pin!(flush_timer);
     let mut unflushed = false;
@@ -114,20 +114,24 @@ pub(crate) async fn serve<S>(
             () = shared.shutdown.cancelled() => break End::Close(CloseCode::GoingAway),
             () = peer.kicked() => break End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow)),
             Some(first) = queue.recv(), if !unflushed || answer_now => {
-                if let Err(end) = write_queued(&mut ws, first, &mut queue, &shared, &peer).await {
-                    break end;
-                }
-                let due = last_flush + config.coalesce;
-                if answer_now || Instant::now() >= due {
-                    if let Err(end) = bounded(&shared, &peer, ws.flush()).await {
-                        break end;
+                let fed = match write_queued(&mut ws, first, &mut queue, &shared, &peer).await {
+                    Ok(fed) => fed,
+                    Err(end) => break end,
+                };
+                match pace.fed(fed, Instant::now(), answer_now) {
+                    None => {
+                        if let Err(end) = bounded(&shared, &peer, ws.flush()).await {
+                            break end;
+                        }
+                        pace.flushed(Instant::now());
+                        unflushed = false;
+                        answer_now = false;
                     }
-                    last_flush = Instant::now();
-                    unflushed = false;
-                    answer_now = false;
-                } else if !unflushed {
-                    flush_timer.as_mut().reset(due);
-                    unflushed = true;
+                    Some(due) if !unflushed => {
+                        flush_timer.as_mut().reset(due);
+                        unflushed = true;
+                    }
+                    Some(_) => {} // the timer is already set
                 }
             }
             // The flush timer, or earlier if the queue is filling up meanwhile.
@@ -137,15 +141,18 @@ pub(crate) async fn serve<S>(
                     () = peer.half_full() => {}
                 }
             }, if unflushed => {
-                if let Ok(first) = queue.try_recv()
-                    && let Err(end) = write_queued(&mut ws, first, &mut queue, &shared, &peer).await
-                {
-                    break end;
+                if let Ok(first) = queue.try_recv() {
+                    match write_queued(&mut ws, first, &mut queue, &shared, &peer).await {
+                        Ok(fed) => {
+                            let _ = pace.fed(fed, Instant::now(), true); // only to learn the pace
+                        }
+                        Err(end) => break end,
+                    }
                 }
                 if let Err(end) = bounded(&shared, &peer, ws.flush()).await {
                     break end;
                 }
-                last_flush = Instant::now();
+                pace.flushed(Instant::now());
                 unflushed = false;
             }
             frame = ws.next() => {
@@ -156,7 +163,7 @@ pub(crate) async fn serve<S>(
                 }
                 if let (false, Some(expires_ms)) = (token_armed, session.token_expires_ms()) {
                     let left = u64::try_from(expires_ms.saturating_sub(now_ms())).unwrap_or(0);
-                    token_deadline.as_mut().reset(last_heard + Duration::from_millis(left));
+                    token_deadline.as_mut().reset(Instant::now() + Duration::from_millis(left));
                     token_armed = true;
                 }
             }
@@ -233,28 +240,30 @@ async fn feed_batch<S>(
     ws: &mut WebSocketStream<S>,
     first: Utf8Bytes,
     queue: &mut mpsc::Receiver<Utf8Bytes>,
-) -> Result<(), WsError>
+) -> Result<usize, WsError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     ws.feed(Message::Text(first)).await?;
-    for _ in 1..MAX_BATCH {
+    let mut fed = 1;
+    while fed < MAX_BATCH {
         let Ok(next) = queue.try_recv() else { break };
         ws.feed(Message::Text(next)).await?;
+        fed += 1;
     }
-    Ok(())
+    Ok(fed)
 }
 // ANCHOR_END: write_batch
 
 /// Writes `first` and what else is queued as one batch (see [`feed_batch`]), bounded like every
-/// write; the caller decides when to flush.
+/// write; the caller decides when to flush. Returns how many frames it wrote.
 async fn write_queued<S>(
     ws: &mut WebSocketStream<S>,
     first: Utf8Bytes,
     queue: &mut mpsc::Receiver<Utf8Bytes>,
     shared: &Shared,
     peer: &Peer,
-) -> Result<(), End>
+) -> Result<usize, End>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -264,15 +273,15 @@ where
 
 /// Runs a write with the write timeout, giving up early if the server shuts down or the hub
 /// kicks this client (its queue filled up while the write waited for room in the socket).
-async fn bounded(
+async fn bounded<T>(
     shared: &Shared,
     peer: &Peer,
-    write: impl Future<Output = Result<(), WsError>>,
-) -> Result<(), End> {
+    write: impl Future<Output = Result<T, WsError>>,
+) -> Result<T, End> {
     tokio::select! {
         () = peer.kicked() => Err(End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow))),
         result = tokio::time::timeout(shared.config.write_timeout, write) => match result {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(written)) => Ok(written),
             Ok(Err(err)) => Err(End::from_error(&err)),
             Err(_elapsed) => Err(End::Close(CloseCode::TooSlow)),
         },

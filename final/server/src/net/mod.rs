@@ -6,7 +6,8 @@
 //!
 //! The parts, in the order a connection meets them: [`server`] accepts it (and shuts everything
 //! down in order), `http` answers its HTTP requests or upgrades it, `connection` runs the
-//! upgraded WebSocket until it ends, and `api` answers `/api/*` (accounts). Dependency
+//! upgraded WebSocket until it ends (`pace` tells it when to flush), and `api` answers `/api/*`
+//! (accounts). Dependency
 //! direction: `server` → `http` → `connection` and `api`; `http` and `api` → `origin` (which
 //! pages may use the server); all of them → `shared` (what every task of one server shares);
 //! `shared` and `origin` use none of them.
@@ -15,5 +16,6 @@ mod api;
 mod connection;
 mod http;
 mod origin;
+mod pace;
 pub mod server;
 mod shared;

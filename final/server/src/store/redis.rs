@@ -38,7 +38,7 @@ pub const ACCOUNTS_KEY: &str = "chat:accounts";
 pub const TOKEN_KEY: &str = "chat:token_key";
 
 /// A revoked token: `chat:revoked:<jti>`, which expires when the token would have.
-fn revoked_key(jti: &str) -> String {
+pub fn revoked_key(jti: &str) -> String {
     format!("chat:revoked:{jti}")
 }
 

@@ -9,7 +9,8 @@
 //! commands in room messages, and keeps a list of muted users that every message is checked
 //! against:
 //!
-//! - `/mute NAME` and `/unmute NAME` (one word after the command; names without regard to case),
+//! - `/mute NAME` and `/unmute NAME` (the first word after the command; any further words are
+//!   ignored; names without regard to case),
 //!   sent in a room by a signed-in moderator, mute or unmute NAME, and the room is told: the text
 //!   becomes `* NAME was muted by MOD` (or `unmuted`), with NAME as the command wrote it and MOD
 //!   as the moderator's name.
@@ -21,7 +22,9 @@
 //! - A `join` always passes.
 //!
 //! The list is shared by every connection, written rarely and read on every message: a
-//! `std::sync::RwLock` lets the readers in together.
+//! `std::sync::RwLock` lets the readers in together. The mute takes effect when the hook lets the
+//! command through, even if the announcement is then refused (a moderator who is not in the room
+//! gets `not_joined`): the moderator is told, and the mute stands.
 //!
 //! ## What you may change
 //!

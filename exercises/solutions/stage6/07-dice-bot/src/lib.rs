@@ -17,7 +17,8 @@
 //! - `!seen NAME` → `NAME was last seen at TIMESTAMP`, the `timestamp` of NAME's last message
 //!   *before* this one, with NAME as they wrote it; or `I have not seen NAME` (NAME as asked).
 //!   Names are compared without regard to case.
-//! - Any other text starting with `!` → `unknown command; try !help`. Other texts: nothing.
+//! - Any other text starting with `!` → `unknown command; try !help`, and so is `!help` with
+//!   anything after it, or `!seen` without exactly one name after it. Other texts: nothing.
 //! - Every message (commands included) counts as its author being seen, after the answer.
 //!
 //! Commands are the text with the spaces around it trimmed, and words separated by whitespace.

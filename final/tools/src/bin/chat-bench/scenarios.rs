@@ -42,7 +42,7 @@ impl Plan {
                 clients: 1_000,
                 seconds: 10,
                 idle: 15_000,
-                rates: &[10.0, 100.0, 250.0, 500.0, 1000.0],
+                rates: &[10.0, 50.0, 100.0, 250.0, 500.0, 1000.0],
                 // 100 rooms of 10 at 50,000 messages a second (500,000 deliveries), and 1,000
                 // rooms of 2 at 20,000 (40,000 deliveries).
                 many: &[(1_000, 100, 50_000.0), (2_000, 1_000, 20_000.0)],
