@@ -158,7 +158,9 @@ pub(crate) async fn serve<S>(
             frame = ws.next() => {
                 last_heard = Instant::now();
                 answer_now = true;
-                if let Err(end) = on_frame(frame, &mut session, &shared, last_heard).await {
+                // Boxed: handling a request may wait for Redis or the store, and that future is
+                // large (over 2 KiB); inline, every idle connection would carry its space.
+                if let Err(end) = Box::pin(on_frame(frame, &mut session, &shared, last_heard)).await {
                     break end;
                 }
                 if let (false, Some(expires_ms)) = (token_armed, session.token_expires_ms()) {

@@ -53,7 +53,9 @@ use servers::SERVERS;
 struct Args {
     /// `all`, or one scenario: light, efficiency, capacity, sweep (every load), slow, memory,
     /// store (final server only: the light and capacity loads and many rooms, without a
-    /// store, with --durability batch and immediate);
+    /// store, with --durability batch and immediate), storm (final server only: 10,000
+    /// clients connect, say hello and join at once), rooms (final server only: 1,000 rooms of
+    /// 10 and 10 rooms of 1,000, every client sending);
     /// or `coalesce` (final server only, efficiency load, --coalesce from 0 to 50 ms), or
     /// `scale` (final server alone, with Redis, three instances with Redis; needs
     /// redis-server); these two are not in `all`.

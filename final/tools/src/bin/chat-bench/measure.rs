@@ -191,6 +191,62 @@ pub(crate) async fn idle_memory(
     Ok(after.saturating_sub(before) as f64 / count as f64)
 }
 
+/// A connection storm against the final server: `count` clients connect, `in_flight` at a
+/// time, each says hello and joins one of 100 rooms. Returns the seconds until every one is in
+/// (or failed) and how many failed.
+pub(crate) async fn storm(
+    server: &Running,
+    count: usize,
+    in_flight: usize,
+) -> Result<(f64, u64), String> {
+    let url = server.url.clone();
+    let started = std::time::Instant::now();
+    let outcomes: Vec<Result<_, String>> = stream::iter(0..count)
+        .map(|index| {
+            let url = url.clone();
+            async move {
+                let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+                    .await
+                    .map_err(|err| err.to_string())?;
+                let hello = json!({"type": "hello", "username": format!("storm{index}")});
+                let join = json!({"type": "join", "room": format!("room{}", index % 100)});
+                for request in [hello, join] {
+                    socket
+                        .send(Message::text(request.to_string()))
+                        .await
+                        .map_err(|err| err.to_string())?;
+                }
+                // In once the `joined` came (an error, or the end, is a failure).
+                while let Some(frame) = socket.next().await {
+                    let frame = frame.map_err(|err| err.to_string())?;
+                    let Message::Text(text) = frame else { continue };
+                    if text.contains("\"type\":\"joined\"") {
+                        return Ok(socket);
+                    }
+                    if text.contains("\"type\":\"error\"") {
+                        return Err(text.to_string());
+                    }
+                }
+                Err("closed before joining".to_owned())
+            }
+        })
+        .buffer_unordered(in_flight)
+        .collect()
+        .await;
+    let seconds = started.elapsed().as_secs_f64();
+    let failed = outcomes.iter().filter(|outcome| outcome.is_err()).count() as u64;
+    if let Some(Err(first)) = outcomes.iter().find(|outcome| outcome.is_err()) {
+        eprintln!("storm: {failed} failed; the first: {first}");
+    }
+    drop(outcomes);
+    Ok((seconds, failed))
+}
+
+/// The server's resident memory now, in MiB.
+pub(crate) fn rss_mib(server: &Running) -> Option<f64> {
+    rss_kib(server.pid()).map(|kib| kib as f64 / 1024.0)
+}
+
 /// One value from the final server's `/metrics` page (a plain HTTP/1.0 GET, no client needed).
 pub(crate) fn metric(addr: &str, line_start: &str) -> Option<u64> {
     use std::io::{Read, Write};

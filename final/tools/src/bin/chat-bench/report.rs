@@ -40,20 +40,23 @@ pub(crate) struct Row {
     /// Room messages the final server's store committed per second of sending (the store
     /// scenario).
     pub(crate) stored_per_sec: Option<f64>,
+    /// The storm scenario: seconds from the first connection to the last client welcomed and
+    /// in its room.
+    pub(crate) all_in_seconds: Option<f64>,
 }
 
 /// The rows as a Markdown table. The optional columns (CPU, RSS, memory per connection, 4008)
 /// are left blank where a scenario does not measure them; the others always have a figure.
 pub(crate) fn markdown(rows: &[Row]) -> String {
     let mut table = String::from(
-        "| scenario | server | offered/s | delivered/s | lost | p50 ms | p99 ms | p99.9 ms | CPU µs/delivery | RSS MiB | KiB/idle connection | closed 4008 | stored/s |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| scenario | server | offered/s | delivered/s | lost | p50 ms | p99 ms | p99.9 ms | CPU µs/delivery | RSS MiB | KiB/idle connection | closed 4008 | stored/s | all in, s |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     let opt = |value: Option<f64>, digits: usize| {
         value.map_or_else(|| "".to_owned(), |v| format!("{v:.digits$}"))
     };
     for r in rows {
         table.push_str(&format!(
-            "| {} | {} | {:.0} | {:.0} | {} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {:.0} | {:.0} | {} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {} | {} |\n",
             r.scenario,
             r.server,
             r.offered_per_sec,
@@ -68,6 +71,7 @@ pub(crate) fn markdown(rows: &[Row]) -> String {
             r.closed_too_slow
                 .map_or_else(String::new, |n| n.to_string()),
             opt(r.stored_per_sec, 0),
+            opt(r.all_in_seconds, 2),
         ));
     }
     table

@@ -24,6 +24,11 @@ pub(crate) struct Plan {
     /// The store scenario's many-rooms shapes: clients, rooms (every client sends), and
     /// messages per second, all rooms together.
     pub(crate) many: &'static [(usize, usize, f64)],
+    /// Clients in the connection storm.
+    pub(crate) storm: usize,
+    /// The rooms scenario's shapes: clients, rooms, senders (spread over the rooms), and
+    /// messages per second, all rooms together.
+    pub(crate) rooms: &'static [(usize, usize, usize, f64)],
 }
 
 impl Plan {
@@ -36,6 +41,8 @@ impl Plan {
                 idle: 500,
                 rates: &[10.0, 100.0],
                 many: &[(200, 20, 1_000.0), (200, 100, 1_000.0)],
+                storm: 500,
+                rooms: &[(500, 50, 500, 50.0), (500, 5, 5, 5.0)],
             }
         } else {
             Plan {
@@ -46,6 +53,11 @@ impl Plan {
                 // 100 rooms of 10 at 50,000 messages a second (500,000 deliveries), and 1,000
                 // rooms of 2 at 20,000 (40,000 deliveries).
                 many: &[(1_000, 100, 50_000.0), (2_000, 1_000, 20_000.0)],
+                storm: 10_000,
+                // 10,000 clients in 1,000 rooms of 10, each sending one message every 10 s
+                // (10,000 deliveries a second); and 10,000 in 10 rooms of 1,000, where one
+                // member in a hundred talks, 10 messages a second in each room (100,000).
+                rooms: &[(10_000, 1_000, 10_000, 1_000.0), (10_000, 10, 100, 100.0)],
             }
         }
     }
@@ -102,6 +114,12 @@ pub(crate) async fn run(kind: &ServerKind, wanted: &str, plan: &Plan, results: &
     }
     if named("memory") {
         memory(kind, plan, results).await;
+    }
+    if named("storm") && kind.wire == Wire::Final {
+        storm(kind, plan, results).await;
+    }
+    if named("rooms") && kind.wire == Wire::Final {
+        rooms(kind, plan, results);
     }
 }
 
@@ -308,25 +326,90 @@ async fn memory(kind: &ServerKind, plan: &Plan, results: &mut Results) {
     let result = async {
         let server = servers::start(kind, &[])?;
         let per_connection = measure::idle_memory(kind, &server, plan.idle).await?;
-        Ok::<_, String>(Row {
-            scenario: format!("memory {} idle", plan.idle),
-            server: kind.name.to_owned(),
-            offered_per_sec: 0.0,
-            delivered_per_sec: 0.0,
-            lost: 0,
-            p50_ms: 0.0,
-            p99_ms: 0.0,
-            p999_ms: 0.0,
-            cpu_us_per_delivery: None,
-            rss_mib: None,
-            rss_kib_per_connection: Some(per_connection),
-            closed_too_slow: None,
-            coalesce_ms: None,
-            stored_per_sec: None,
-        })
+        let mut row = empty_row(&format!("memory {} idle", plan.idle), kind);
+        row.rss_kib_per_connection = Some(per_connection);
+        Ok::<_, String>(row)
     }
     .await;
     results.record(&format!("memory {}", kind.name), result);
+}
+
+/// A connection storm: `plan.storm` clients connect at once (a thousand in flight), each says
+/// hello and joins one of 100 rooms; how long until all are in, and how many failed. What a
+/// server meets when it restarts under its users, who all reconnect.
+async fn storm(kind: &ServerKind, plan: &Plan, results: &mut Results) {
+    let result = async {
+        let server = servers::start(kind, &[])?;
+        let (seconds, failed) = measure::storm(&server, plan.storm, 1_000).await?;
+        let mut row = empty_row(&format!("storm {}", plan.storm), kind);
+        row.offered_per_sec = plan.storm as f64 / seconds.max(f64::MIN_POSITIVE);
+        row.lost = failed;
+        row.all_in_seconds = Some(seconds);
+        row.rss_mib = measure::rss_mib(&server);
+        Ok::<_, String>(row)
+    }
+    .await;
+    if let Some(row) = results.record(&format!("storm {}", kind.name), result) {
+        eprintln!(
+            "storm {}: all in after {:.2} s, {} failed",
+            row.server,
+            row.all_in_seconds.unwrap_or_default(),
+            row.lost
+        );
+    }
+}
+
+/// The shapes real chat servers see: many small rooms whose every member talks now and then,
+/// and a few large rooms where a few talk; `plan.rooms` lists them.
+fn rooms(kind: &ServerKind, plan: &Plan, results: &mut Results) {
+    for &(clients, rooms, senders, rate) in plan.rooms {
+        let scenario = format!("{rooms} rooms of {}", clients / rooms);
+        let load = Load {
+            clients,
+            rooms,
+            senders,
+            rate,
+            seconds: plan.seconds,
+            slow: 0,
+        };
+        let result = (|| {
+            let server = servers::start(kind, &[])?;
+            let measured = measure::load_on(kind, &server.url, vec![server.pid()], &load)?;
+            Ok::<_, String>(row(
+                &scenario,
+                kind,
+                &measured,
+                rate * (clients / rooms) as f64,
+            ))
+        })();
+        if let Some(row) = results.record(&scenario, result) {
+            eprintln!(
+                "{}: {:.0} delivered/s, {} lost, p50 {:.1} ms, p99 {:.1} ms",
+                row.scenario, row.delivered_per_sec, row.lost, row.p50_ms, row.p99_ms
+            );
+        }
+    }
+}
+
+/// A row with nothing measured yet.
+fn empty_row(scenario: &str, kind: &ServerKind) -> Row {
+    Row {
+        scenario: scenario.to_owned(),
+        server: kind.name.to_owned(),
+        offered_per_sec: 0.0,
+        delivered_per_sec: 0.0,
+        lost: 0,
+        p50_ms: 0.0,
+        p99_ms: 0.0,
+        p999_ms: 0.0,
+        cpu_us_per_delivery: None,
+        rss_mib: None,
+        rss_kib_per_connection: None,
+        closed_too_slow: None,
+        coalesce_ms: None,
+        stored_per_sec: None,
+        all_in_seconds: None,
+    }
 }
 
 /// A load run's row, from the load tool's report and the server's CPU time and memory.
@@ -352,5 +435,6 @@ fn row(scenario: &str, kind: &ServerKind, measured: &Measured, offered: f64) -> 
         closed_too_slow: None,
         coalesce_ms: None,
         stored_per_sec: None,
+        all_in_seconds: None,
     }
 }
