@@ -45,7 +45,7 @@ pub(super) async fn connect_all(
 async fn join_one(config: &LoadConfig, index: usize) -> Result<Socket, String> {
     let urls: Vec<&str> = config.url.split(',').map(str::trim).collect();
     let url = urls[index % urls.len()];
-    let mut socket = if index >= config.readers() {
+    let socket = if index >= config.readers() {
         connect_slow(url).await?
     } else {
         let (socket, _) = tokio_tungstenite::connect_async(url)
@@ -53,8 +53,19 @@ async fn join_one(config: &LoadConfig, index: usize) -> Result<Socket, String> {
             .map_err(|err| err.to_string())?;
         socket
     };
-    let hello = json!({"type": "hello", "username": format!("load{index}")});
-    let join = json!({"type": "join", "room": room_of(index, config.rooms)});
+    enter(
+        socket,
+        &format!("load{index}"),
+        &room_of(index, config.rooms),
+    )
+    .await
+}
+
+/// Says hello as `name` on a connected `socket`, joins `room` and waits for `joined`: the
+/// socket, in the room; or why not (an error from the server, or the end of the connection).
+pub async fn enter(mut socket: Socket, name: &str, room: &str) -> Result<Socket, String> {
+    let hello = json!({"type": "hello", "username": name});
+    let join = json!({"type": "join", "room": room});
     for request in [hello, join] {
         socket
             .send(Message::text(request.to_string()))

@@ -21,7 +21,8 @@ mod config;
 mod join;
 mod traffic;
 
-pub use config::{LoadConfig, LoadError};
+pub use config::{LoadConfig, LoadError, Socket};
+pub use join::enter;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -205,29 +205,11 @@ pub(crate) async fn storm(
         .map(|index| {
             let url = url.clone();
             async move {
-                let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+                let (socket, _) = tokio_tungstenite::connect_async(url.as_str())
                     .await
                     .map_err(|err| err.to_string())?;
-                let hello = json!({"type": "hello", "username": format!("storm{index}")});
-                let join = json!({"type": "join", "room": format!("room{}", index % 100)});
-                for request in [hello, join] {
-                    socket
-                        .send(Message::text(request.to_string()))
-                        .await
-                        .map_err(|err| err.to_string())?;
-                }
-                // In once the `joined` came (an error, or the end, is a failure).
-                while let Some(frame) = socket.next().await {
-                    let frame = frame.map_err(|err| err.to_string())?;
-                    let Message::Text(text) = frame else { continue };
-                    if text.contains("\"type\":\"joined\"") {
-                        return Ok(socket);
-                    }
-                    if text.contains("\"type\":\"error\"") {
-                        return Err(text.to_string());
-                    }
-                }
-                Err("closed before joining".to_owned())
+                let room = format!("room{}", index % 100);
+                chat_tools::stress::enter(socket, &format!("storm{index}"), &room).await
             }
         })
         .buffer_unordered(in_flight)

@@ -156,7 +156,11 @@ pub(crate) fn start(kind: &ServerKind, extra: &[String]) -> Result<Running, Stri
         (Wire::Final, Some(path)) => PathBuf::from(path),
         _ => bin_dir().join(kind.binary),
     };
-    let mut command = pinned(0, &program);
+    // CHAT_BENCH_SERVER_CPUS: the CPUs the server may use (`0,1`: both, for the multi-core
+    // measurement); CPU 0 alone by default.
+    let cpus = std::env::var("CHAT_BENCH_SERVER_CPUS").unwrap_or_else(|_| "0".to_owned());
+    let mut command = Command::new("taskset");
+    command.arg("-c").arg(&cpus).arg(&program);
     match kind.wire {
         Wire::Stage => command.arg("127.0.0.1:0"),
         // Limits meant for a public server would refuse the load itself.
