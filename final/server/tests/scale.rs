@@ -592,3 +592,50 @@ async fn a_signed_in_user_is_one_user_across_instances() {
     })
     .await;
 }
+
+/// The `jti` of a token (its middle part is base64url JSON).
+fn token_id(token: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value =
+        serde_json::from_slice(&Base64UrlUnpadded::decode_vec(payload).unwrap()).unwrap();
+    claims["jti"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_out_that_no_subscription_heard_still_closes_the_connection() {
+    let Some(redis) = Redis::start() else { return };
+    let (servers, credentials) = two_instances_with_ann(&redis).await;
+    let (_, signed) = post_json(servers[0].local_addr(), "/api/login", "", &credentials).await;
+    let token = signed["token"].as_str().unwrap().to_owned();
+    let mut ann = Client::connect(&servers[1].url()).await;
+    ann.send(json!({"type": "hello", "token": token})).await;
+    ann.recv_type("welcome").await;
+    // Revoked in Redis, as a sign-out on an instance whose publication nobody heard would
+    // leave it: no message on the channel at all.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let () = redis::cmd("SET")
+        .arg(format!("chat:revoked:{}", token_id(&token)))
+        .arg(1)
+        .arg("EX")
+        .arg(600)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    // The instance's own check (every NAME_TTL / 3 = 10 s) finds it: at most 10 s, bounded
+    // here by 15.
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        while let Some(Ok(message)) = ann.ws.next().await {
+            if let Message::Close(frame) = message {
+                return frame.map(|frame| u16::from(frame.code));
+            }
+        }
+        None
+    })
+    .await;
+    let code = closed.expect("closed within one renewal period");
+    assert_eq!(code, Some(4501), "closed as signed out");
+}
