@@ -48,7 +48,7 @@ impl Hub {
 
     /// Whether a user of this instance has the name `name`.
     pub fn has_user(&self, name: &str) -> bool {
-        self.lock().names.contains_key(&names::username_key(name))
+        self.holder_of(name).is_some()
     }
 
     /// Whether a user of this instance has the name `name`: `Some(true)` for a signed-in
