@@ -13,12 +13,14 @@
 //!
 //! The parts, in the order a run uses them: `config` (what a run is given, and what the other
 //! parts share), `join` (every client connected, joined and warmed up), `traffic` (the
-//! senders' schedule, and the readers that time every message). This file runs them in turn
-//! and adds up what they saw. Imports go one way: this file uses all three; `join` and
-//! `traffic` use `config` and not each other; `config` uses none (and no part uses this file).
+//! senders' schedule, and the readers that time every message), `record` (the one histogram
+//! the readers' latencies go to). This file runs them in turn and adds up what they saw.
+//! Imports go one way: this file uses all four; `traffic` uses `record` and `config`; `join`
+//! and `record` use `config`; `config` uses none (and no part uses this file).
 
 mod config;
 mod join;
+mod record;
 mod traffic;
 
 pub use config::{LoadConfig, LoadError, Socket};
@@ -28,8 +30,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::sync::PoisonError;
+
 use futures_util::SinkExt;
-use hdrhistogram::Histogram;
 use serde::Serialize;
 use stage5_testing::stress::{Latency, Progress, summarize};
 use tokio::sync::watch;
@@ -84,17 +87,20 @@ pub async fn run(config: &LoadConfig, progress: Arc<Progress>) -> Result<LoadRep
     let deadline = epoch + config.duration + config.drain;
     // Per room, how many messages were sent to it: known once the senders are done.
     let (totals_tx, totals_rx) = watch::channel(None::<Vec<u64>>);
+    let latency = record::shared()?;
     let Tasks {
         receivers,
         senders,
         never_read,
-    } = traffic::start(sockets, config, epoch, deadline, &totals_rx, &progress);
+    } = traffic::start(
+        sockets, config, epoch, deadline, &totals_rx, &latency, &progress,
+    );
     let (per_room, open) = senders_done(senders, config.rooms).await;
     let sent = per_room.iter().sum();
     let expected = expected_deliveries(&per_room, config);
     let _ = totals_tx.send(Some(per_room));
 
-    let (deliveries, streams) = receivers_done(receivers).await?;
+    let (deliveries, streams) = receivers_done(receivers).await;
     if progress.announce {
         eprintln!("done");
     }
@@ -115,7 +121,8 @@ pub async fn run(config: &LoadConfig, progress: Arc<Progress>) -> Result<LoadRep
         delivered: deliveries.delivered,
         lost: expected.saturating_sub(deliveries.delivered),
         delivered_per_sec: deliveries.delivered as f64 / config.duration.as_secs_f64(),
-        latency: summarize(&deliveries.latency),
+        // Every reader has returned, and its recorder has added its last latencies.
+        latency: summarize(&latency.lock().unwrap_or_else(PoisonError::into_inner)),
         errors: deliveries.errors,
         disconnected: deliveries.disconnected,
     })
@@ -153,23 +160,20 @@ fn expected_deliveries(per_room: &[u64], config: &LoadConfig) -> u64 {
         .sum()
 }
 
-/// What all the readers got, added up.
+/// What all the readers got, added up (their latencies are in the run's shared histogram).
 struct Deliveries {
     delivered: u64,
     disconnected: usize,
-    latency: Histogram<u64>,
     errors: HashMap<String, u64>,
 }
 
 /// Waits for every reader and adds up what they got; returns their streams too, still open.
 async fn receivers_done(
     receivers: Vec<JoinHandle<(Received, Stream)>>,
-) -> Result<(Deliveries, Vec<Stream>), LoadError> {
+) -> (Deliveries, Vec<Stream>) {
     let mut total = Deliveries {
         delivered: 0,
         disconnected: 0,
-        latency: Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)
-            .map_err(|_| LoadError::Config("histogram"))?,
         errors: HashMap::new(),
     };
     let mut streams = Vec::with_capacity(receivers.len());
@@ -177,12 +181,11 @@ async fn receivers_done(
         if let Ok((received, stream)) = receiver.await {
             total.delivered += received.count;
             total.disconnected += usize::from(received.closed_by_server);
-            let _ = total.latency.add(&received.latency);
             for (code, count) in received.errors {
                 *total.errors.entry(code).or_insert(0) += count;
             }
             streams.push(stream);
         }
     }
-    Ok((total, streams))
+    (total, streams)
 }

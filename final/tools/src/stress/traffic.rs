@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use hdrhistogram::Histogram;
 use serde_json::json;
 use stage5_testing::stress::{Progress, parse_stamp, stamp};
 use tokio::sync::watch;
@@ -20,6 +19,7 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::config::{Frame, LoadConfig, Socket, room_of};
+use super::record::{Recorder, Shared};
 
 /// The half of a connection a sender writes to.
 pub(super) type Sink = SplitSink<Socket, Message>;
@@ -50,6 +50,7 @@ pub(super) fn start(
     epoch: Instant,
     deadline: Instant,
     totals: &Totals,
+    latency: &Shared,
     progress: &Arc<Progress>,
 ) -> Tasks {
     let readers = config.readers();
@@ -66,9 +67,19 @@ pub(super) fn start(
         let (sink, stream) = socket.split();
         let room = index % config.rooms;
         let (totals, counters) = (totals.clone(), Arc::clone(progress));
+        let recorder = Recorder::new(latency);
         tasks.receivers.push(tokio::spawn(async move {
             let mut stream = stream;
-            let received = receive(&mut stream, room, epoch, deadline, totals, counters).await;
+            let received = receive(
+                &mut stream,
+                room,
+                epoch,
+                deadline,
+                totals,
+                recorder,
+                counters,
+            )
+            .await;
             (received, stream) // the connection stays open until every receiver is done
         }));
         if index < config.senders {
@@ -114,8 +125,6 @@ async fn send(
 pub(super) struct Received {
     /// Messages of its room that arrived.
     pub(super) count: u64,
-    /// Their latencies, in microseconds.
-    pub(super) latency: Histogram<u64>,
     /// Error replies, by code.
     pub(super) errors: HashMap<String, u64>,
     /// Whether the server closed the connection (or it broke) before the end.
@@ -123,17 +132,18 @@ pub(super) struct Received {
 }
 
 /// One receiver: records the latency of every message of its room until it has them all.
+/// (Its recorder adds the last of them to the run's histogram when the receiver returns.)
 async fn receive(
     stream: &mut Stream,
     room: usize,
     epoch: Instant,
     deadline: Instant,
     mut totals: Totals,
+    mut latency: Recorder,
     progress: Arc<Progress>,
 ) -> Received {
     let mut received = Received {
         count: 0,
-        latency: Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid bounds"),
         errors: HashMap::new(),
         closed_by_server: false,
     };
@@ -153,7 +163,7 @@ async fn receive(
                         Ok(Frame { kind: "message", text: Some(body), .. }) => {
                             if let Some(intended) = parse_stamp(&body) {
                                 let micros = arrived.saturating_sub(intended).as_micros().max(1);
-                                received.latency.saturating_record(u64::try_from(micros).unwrap_or(u64::MAX));
+                                latency.record(u64::try_from(micros).unwrap_or(u64::MAX));
                                 received.count += 1;
                                 progress.delivered.fetch_add(1, Ordering::Relaxed);
                             }
