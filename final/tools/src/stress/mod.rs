@@ -27,10 +27,8 @@ pub use config::{LoadConfig, LoadError, Socket};
 pub use join::enter;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
-
-use std::sync::PoisonError;
 
 use futures_util::SinkExt;
 use serde::Serialize;
