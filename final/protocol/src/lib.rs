@@ -26,7 +26,7 @@ pub use codes::{CloseCode, ErrorCode};
 pub use reply::{
     PresenceEvent, RoomInfo, encode_direct, encode_error, encode_gap, encode_history,
     encode_joined, encode_left, encode_message, encode_message_parts, encode_presence,
-    encode_rooms, encode_welcome, timestamp,
+    encode_rooms, encode_welcome, is_presence, timestamp,
 };
 pub use request::{
     DecodeError, HISTORY_DEFAULT, HISTORY_LIMIT, Request, RequestId, Secret, decode,
@@ -198,6 +198,24 @@ mod tests {
             parse(&encode_presence("r", "bob", PresenceEvent::Leave)),
             json!({"type":"presence","room":"r","username":"bob","event":"leave"})
         );
+        assert!(is_presence(&encode_presence(
+            "r",
+            "bob",
+            PresenceEvent::Join
+        )));
+        assert!(!is_presence(&encode_message(
+            "r",
+            1,
+            "bob",
+            "{\"type\":\"presence\",",
+            "t",
+            false
+        )));
+        assert!(!is_presence(&encode_error(
+            None,
+            ErrorCode::NotJoined,
+            "presence"
+        )));
         let rooms = [RoomInfo {
             name: "r".into(),
             members: 2,

@@ -221,6 +221,16 @@ pub fn encode_presence(room: &str, username: &str, event: PresenceEvent) -> Utf8
     })
 }
 
+/// Whether `frame` is a `presence` frame, as [`encode_presence`] writes it. The server may send
+/// these a little later than messages (they say who came or went, not what anyone wrote), and
+/// tells them apart in its queues by this, at no cost in memory.
+pub fn is_presence(frame: &str) -> bool {
+    frame.starts_with(PRESENCE_PREFIX)
+}
+
+/// How every `presence` frame begins: `kind` is the first field [`encode_presence`] writes.
+const PRESENCE_PREFIX: &str = r#"{"type":"presence","#;
+
 /// `{"type":"direct","from":"alice","to":"bob","text":"psst","timestamp":"…"}`; the sender's copy
 /// also carries the request's `id`.
 pub fn encode_direct(

@@ -30,7 +30,8 @@ pub struct Peer {
 
 #[derive(Debug, Default)]
 struct Signals {
-    /// Cancelled when the connection is kicked.
+    /// Cancelled when the connection is kicked, or when the server shuts down (a child of its
+    /// shutdown token: one signal for the connection's task to watch, not two).
     kick: CancellationToken,
     /// Why it was kicked; the first reason given wins.
     code: OnceLock<CloseCode>,
@@ -42,11 +43,25 @@ struct Signals {
 impl Peer {
     /// A new peer with a queue of `capacity` frames, and the receiving end for its task.
     pub fn new(id: ConnId, capacity: usize) -> (Peer, mpsc::Receiver<Utf8Bytes>) {
+        Peer::until(id, capacity, &CancellationToken::new())
+    }
+
+    /// [`Peer::new`], for a server that shuts down with `shutdown`: then [`Peer::kicked`]
+    /// completes too, with no [`Peer::kick_code`].
+    pub fn until(
+        id: ConnId,
+        capacity: usize,
+        shutdown: &CancellationToken,
+    ) -> (Peer, mpsc::Receiver<Utf8Bytes>) {
         let (queue, receiver) = mpsc::channel(capacity);
+        let signals = Signals {
+            kick: shutdown.child_token(),
+            ..Signals::default()
+        };
         let peer = Peer {
             id,
             queue,
-            signals: Arc::default(),
+            signals: Arc::new(signals),
         };
         (peer, receiver)
     }
@@ -83,7 +98,8 @@ impl Peer {
         }
     }
 
-    /// Completes once the connection was kicked; then [`Peer::kick_code`] says why.
+    /// Completes once the connection was kicked, or the server shuts down; then
+    /// [`Peer::kick_code`] says why (`None`: the shutdown).
     pub fn kicked(&self) -> tokio_util::sync::WaitForCancellationFuture<'_> {
         self.signals.kick.cancelled()
     }

@@ -5,13 +5,15 @@
 //!
 //! Stage 4's client task, with stage 5's batched writer. One task owns the socket and waits on
 //! everything at once with `select!`, in this order of priority (`biased`):
-//! 1. the server is shutting down → close 1001;
-//! 2. the hub kicked this connection (its queue filled up) → close 4008;
-//! 3. frames queued for the client → feed them all to the socket's buffer and flush, at once
+//! 1. the hub kicked this connection (its queue filled up) → close 4008, or the server is
+//!    shutting down → close 1001: one signal, since the kick token is a child of the server's
+//!    shutdown token (a future made once, not one per turn of the loop);
+//! 2. frames queued for the client → feed them all to the socket's buffer and flush, at once
 //!    or, under steady traffic, when the flush timer says (see `coalesce`; until then the
-//!    queue is not watched, so frames arriving meanwhile wake nobody);
-//! 4. a frame from the client → the [`Session`] handles it;
-//! 5. the flush timer, the ping timer, the idle deadline, the hello deadline.
+//!    queue is not watched, so frames arriving meanwhile wake nobody, unless all that is held
+//!    is `presence`: then a message that comes is written within its own, shorter window);
+//! 3. a frame from the client → the [`Session`] handles it;
+//! 4. the flush timer, the ping timer, the idle deadline, the hello deadline.
 //!
 //! Every write is bounded by `write_timeout`, and ends early if the hub kicks the client: a
 //! client that stops reading stalls only its own task, and only that long. When the task ends, for whatever reason, the hub forgets the
@@ -29,7 +31,7 @@ use tokio_tungstenite::tungstenite::error::ProtocolError;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
-use super::pace::Pace;
+use super::pace::{Batch, PRESENCE_HOLD_BYTES, Pace};
 use super::shared::Shared;
 use crate::hub::Peer;
 use crate::session::{Session, Verdict};
@@ -95,11 +97,17 @@ pub(crate) async fn serve<S>(
     // during the wait cost no wake-up of this task either: the flush timer takes them all at
     // once (or the hub's signal that the queue is half full, so that a fast but healthy reader
     // is never kicked for the wait). A frame after a quiet spell is flushed at once, and so is
-    // one that nothing is expected to follow within the window.
+    // one that nothing is expected to follow within the window. `presence` frames may wait
+    // longer, so while only they are held (`lazy`) the queue is still watched: a message that
+    // comes meanwhile moves the flush to the end of its own window.
     let mut pace = Pace::new(config.coalesce, Instant::now());
     let flush_timer = tokio::time::sleep(config.coalesce);
     tokio::pin!(flush_timer);
     let mut unflushed = false;
+    let mut lazy = false;
+    // Bytes fed since the last flush: presence is held only while they are few, since the
+    // socket's write buffer keeps the size it once reached.
+    let mut held_bytes = 0;
     // A signed-in user's connection ends when its token expires (armed after `hello`).
     let token_deadline = tokio::time::sleep(config.hello_timeout);
     tokio::pin!(token_deadline);
@@ -108,30 +116,45 @@ pub(crate) async fn serve<S>(
     // never held back: coalescing is for what others send.
     let mut answer_now = false;
 
+    let kicked = peer.kicked();
+    tokio::pin!(kicked);
+
     let end = loop {
         tokio::select! {
             biased;
-            () = shared.shutdown.cancelled() => break End::Close(CloseCode::GoingAway),
-            () = peer.kicked() => break End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow)),
-            Some(first) = queue.recv(), if !unflushed || answer_now => {
+            () = &mut kicked => break kicked_end(&peer),
+            Some(first) = queue.recv(), if !unflushed || answer_now || lazy => {
                 let fed = match write_queued(&mut ws, first, &mut queue, &shared, &peer).await {
                     Ok(fed) => fed,
                     Err(end) => break end,
                 };
-                match pace.fed(fed, Instant::now(), answer_now) {
+                held_bytes += fed.bytes;
+                let batch = if answer_now {
+                    Batch::Answer
+                } else if fed.presence_only && (lazy || !unflushed) && held_bytes <= PRESENCE_HOLD_BYTES {
+                    Batch::Presence
+                } else {
+                    Batch::Messages
+                };
+                match pace.fed(fed.frames, Instant::now(), batch) {
                     None => {
                         if let Err(end) = bounded(&shared, &peer, ws.flush()).await {
                             break end;
                         }
                         pace.flushed(Instant::now());
                         unflushed = false;
+                        lazy = false;
+                        held_bytes = 0;
                         answer_now = false;
                     }
-                    Some(due) if !unflushed => {
-                        flush_timer.as_mut().reset(due);
+                    Some(due) => {
+                        // The earlier of two dues: a message's window ends before presence's.
+                        if !unflushed || due < flush_timer.deadline() {
+                            flush_timer.as_mut().reset(due);
+                        }
                         unflushed = true;
+                        lazy = batch == Batch::Presence;
                     }
-                    Some(_) => {} // the timer is already set
                 }
             }
             // The flush timer, or earlier if the queue is filling up meanwhile.
@@ -144,7 +167,8 @@ pub(crate) async fn serve<S>(
                 if let Ok(first) = queue.try_recv() {
                     match write_queued(&mut ws, first, &mut queue, &shared, &peer).await {
                         Ok(fed) => {
-                            let _ = pace.fed(fed, Instant::now(), true); // only to learn the pace
+                            // Only to learn the pace: the flush is now.
+                            let _ = pace.fed(fed.frames, Instant::now(), Batch::Answer);
                         }
                         Err(end) => break end,
                     }
@@ -154,6 +178,8 @@ pub(crate) async fn serve<S>(
                 }
                 pace.flushed(Instant::now());
                 unflushed = false;
+                lazy = false;
+                held_bytes = 0;
             }
             frame = ws.next() => {
                 last_heard = Instant::now();
@@ -235,6 +261,17 @@ async fn on_frame(
 // ANCHOR_END: serve
 
 // ANCHOR: write_batch
+/// What one batch fed to the socket's buffer held.
+#[derive(Debug, Clone, Copy)]
+struct Fed {
+    /// How many frames.
+    frames: usize,
+    /// Their bytes.
+    bytes: usize,
+    /// Whether every one of them was a `presence` frame (which may wait longer).
+    presence_only: bool,
+}
+
 /// Feeds `first` and whatever else is already queued (up to [`MAX_BATCH`]) into the socket's
 /// write buffer; the caller flushes once for all of them: one system call for a burst of
 /// messages instead of one each.
@@ -242,30 +279,38 @@ async fn feed_batch<S>(
     ws: &mut WebSocketStream<S>,
     first: Utf8Bytes,
     queue: &mut mpsc::Receiver<Utf8Bytes>,
-) -> Result<usize, WsError>
+) -> Result<Fed, WsError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    ws.feed(Message::Text(first)).await?;
-    let mut fed = 1;
-    while fed < MAX_BATCH {
-        let Ok(next) = queue.try_recv() else { break };
-        ws.feed(Message::Text(next)).await?;
-        fed += 1;
+    let mut fed = Fed {
+        frames: 0,
+        bytes: 0,
+        presence_only: true,
+    };
+    let mut next = Some(first);
+    while let Some(frame) = next.take() {
+        fed.presence_only &= chat_protocol::is_presence(&frame);
+        fed.bytes += frame.len();
+        ws.feed(Message::Text(frame)).await?;
+        fed.frames += 1;
+        if fed.frames < MAX_BATCH {
+            next = queue.try_recv().ok();
+        }
     }
     Ok(fed)
 }
 // ANCHOR_END: write_batch
 
 /// Writes `first` and what else is queued as one batch (see [`feed_batch`]), bounded like every
-/// write; the caller decides when to flush. Returns how many frames it wrote.
+/// write; the caller decides when to flush. Returns what it wrote.
 async fn write_queued<S>(
     ws: &mut WebSocketStream<S>,
     first: Utf8Bytes,
     queue: &mut mpsc::Receiver<Utf8Bytes>,
     shared: &Shared,
     peer: &Peer,
-) -> Result<usize, End>
+) -> Result<Fed, End>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -281,14 +326,19 @@ async fn bounded<T>(
     write: impl Future<Output = Result<T, WsError>>,
 ) -> Result<T, End> {
     tokio::select! {
-        () = peer.kicked() => Err(End::Close(peer.kick_code().unwrap_or(CloseCode::TooSlow))),
+        () = peer.kicked() => Err(kicked_end(peer)),
         result = tokio::time::timeout(shared.config.write_timeout, write) => match result {
             Ok(Ok(written)) => Ok(written),
             Ok(Err(err)) => Err(End::from_error(&err)),
             Err(_elapsed) => Err(End::Close(CloseCode::TooSlow)),
         },
-        () = shared.shutdown.cancelled() => Err(End::Close(CloseCode::GoingAway)),
     }
+}
+
+/// How a connection whose kick token was cancelled ends: with the code of the kick, or 1001
+/// when there is none (the server is shutting down).
+fn kicked_end(peer: &Peer) -> End {
+    End::Close(peer.kick_code().unwrap_or(CloseCode::GoingAway))
 }
 
 /// Ends the connection: the frames still queued and a close frame with the code when the server

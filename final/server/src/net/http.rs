@@ -290,7 +290,7 @@ fn spawn_connection(on_upgrade: OnUpgrade, slot: Slot, addr: SocketAddr, shared:
         let ws =
             WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
                 .await;
-        let (peer, queue) = Peer::new(id, shared.config.queue_capacity);
+        let (peer, queue) = Peer::until(id, shared.config.queue_capacity, &shared.shutdown);
         shared.stats.opened();
         tracing::info!("connected");
         connection::serve(ws, peer, queue, Arc::clone(&shared)).await;

@@ -191,15 +191,25 @@ pub(crate) async fn idle_memory(
     Ok(after.saturating_sub(before) as f64 / count as f64)
 }
 
+/// What a connection storm measured.
+pub(crate) struct Storm {
+    /// Seconds until every client was in (or failed).
+    pub(crate) seconds: f64,
+    /// How many failed.
+    pub(crate) failed: u64,
+    /// The server's CPU time over those seconds, in microseconds (user + system).
+    pub(crate) server_cpu_us: Option<u64>,
+}
+
 /// A connection storm against the final server: `count` clients connect, `in_flight` at a
-/// time, each says hello and joins one of 100 rooms. Returns the seconds until every one is in
-/// (or failed) and how many failed.
+/// time, each says hello and joins one of 100 rooms.
 pub(crate) async fn storm(
     server: &Running,
     count: usize,
     in_flight: usize,
-) -> Result<(f64, u64), String> {
+) -> Result<Storm, String> {
     let url = server.url.clone();
+    let cpu_before = cpu_us(server.pid());
     let started = std::time::Instant::now();
     let outcomes: Vec<Result<_, String>> = stream::iter(0..count)
         .map(|index| {
@@ -216,12 +226,19 @@ pub(crate) async fn storm(
         .collect()
         .await;
     let seconds = started.elapsed().as_secs_f64();
+    let server_cpu_us = cpu_before
+        .zip(cpu_us(server.pid()))
+        .map(|(before, after)| after.saturating_sub(before));
     let failed = outcomes.iter().filter(|outcome| outcome.is_err()).count() as u64;
     if let Some(Err(first)) = outcomes.iter().find(|outcome| outcome.is_err()) {
         eprintln!("storm: {failed} failed; the first: {first}");
     }
     drop(outcomes);
-    Ok((seconds, failed))
+    Ok(Storm {
+        seconds,
+        failed,
+        server_cpu_us,
+    })
 }
 
 /// The server's resident memory now, in MiB.

@@ -340,18 +340,25 @@ async fn memory(kind: &ServerKind, plan: &Plan, results: &mut Results) {
 async fn storm(kind: &ServerKind, plan: &Plan, results: &mut Results) {
     let result = async {
         let server = servers::start(kind, &[])?;
-        let (seconds, failed) = measure::storm(&server, plan.storm, 1_000).await?;
+        let storm = measure::storm(&server, plan.storm, 1_000).await?;
         let mut row = empty_row(&format!("storm {}", plan.storm), kind);
-        row.offered_per_sec = plan.storm as f64 / seconds.max(f64::MIN_POSITIVE);
-        row.lost = failed;
-        row.all_in_seconds = Some(seconds);
+        row.offered_per_sec = plan.storm as f64 / storm.seconds.max(f64::MIN_POSITIVE);
+        row.lost = storm.failed;
+        row.all_in_seconds = Some(storm.seconds);
         row.rss_mib = measure::rss_mib(&server);
-        Ok::<_, String>(row)
+        Ok::<_, String>((row, storm.server_cpu_us))
     }
     .await;
+    let server_cpu_us = result.as_ref().ok().and_then(|(_, cpu)| *cpu);
+    let result = result.map(|(row, _)| row);
     if let Some(row) = results.record(&format!("storm {}", kind.name), result) {
+        // The server's CPU time is not a column: per delivery it would mean nothing here.
+        let cpu = server_cpu_us.map_or_else(
+            || "unknown".to_owned(),
+            |us| format!("{:.2} s", us as f64 / 1e6),
+        );
         eprintln!(
-            "storm {}: all in after {:.2} s, {} failed",
+            "storm {}: all in after {:.2} s, {} failed, server CPU {cpu}",
             row.server,
             row.all_in_seconds.unwrap_or_default(),
             row.lost
