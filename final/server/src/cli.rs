@@ -86,7 +86,7 @@ pub struct Cli {
     #[arg(long, env = "CHAT_SHUTDOWN_GRACE", default_value = "5s", value_parser = parse_duration)]
     pub shutdown_grace: Duration,
     /// Read buffer per connection, in bytes.
-    #[arg(long, env = "CHAT_READ_BUFFER_BYTES", default_value_t = 1024)]
+    #[arg(long, env = "CHAT_READ_BUFFER_BYTES", default_value_t = 512)]
     pub read_buffer_bytes: usize,
     /// Bytes gathered before a write goes to the socket (a flush writes sooner).
     #[arg(long, env = "CHAT_WRITE_BUFFER_BYTES", default_value_t = 16 * 1024)]

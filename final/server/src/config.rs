@@ -126,7 +126,7 @@ impl Default for Config {
             write_timeout: Duration::from_secs(10),
             close_timeout: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(5),
-            read_buffer_bytes: 1024,
+            read_buffer_bytes: 512,
             write_buffer_bytes: 16 * 1024,
             send_buffer_bytes: 64 * 1024,
             coalesce: Duration::from_millis(25),

@@ -496,6 +496,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hub::Outbox;
     use futures_util::FutureExt;
 
     /// Without a broker a request never waits: its future is ready at the first poll.
@@ -503,8 +504,6 @@ mod tests {
         future.now_or_never().expect("no broker, so no waiting")
     }
     use serde_json::Value;
-    use tokio::sync::mpsc;
-    use tokio_tungstenite::tungstenite::Utf8Bytes;
 
     struct Fixture {
         hub: Hub,
@@ -521,14 +520,14 @@ mod tests {
             }
         }
 
-        fn session(&self, id: u64) -> (Session, mpsc::Receiver<Utf8Bytes>) {
+        fn session(&self, id: u64) -> (Session, Outbox) {
             let (peer, queue) = Peer::new(id, 256);
             (Session::new(peer, &self.config, Instant::now()), queue)
         }
     }
 
-    fn replies(queue: &mut mpsc::Receiver<Utf8Bytes>) -> Vec<Value> {
-        std::iter::from_fn(|| queue.try_recv().ok())
+    fn replies(queue: &mut Outbox) -> Vec<Value> {
+        std::iter::from_fn(|| queue.try_recv())
             .map(|text| serde_json::from_str(text.as_str()).unwrap())
             .collect()
     }

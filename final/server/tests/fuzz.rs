@@ -12,15 +12,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chat_server::hub::{Hub, Peer};
+use chat_server::hub::{Hub, Outbox, Peer};
 use chat_server::protocol::{self, CloseCode, ErrorCode};
 use chat_server::session::{Session, Verdict};
 use chat_server::{Config, Stats};
 use futures_util::FutureExt;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// Without a broker a request never waits: its future is ready at the first poll.
 fn ready<T>(future: impl Future<Output = T>) -> T {
@@ -114,8 +112,8 @@ struct Seen {
     last_id: HashMap<String, u64>,
 }
 
-fn check_queue(queue: &mut mpsc::Receiver<Utf8Bytes>, seen: &mut Seen) {
-    while let Ok(text) = queue.try_recv() {
+fn check_queue(queue: &mut Outbox, seen: &mut Seen) {
+    while let Some(text) = queue.try_recv() {
         let frame: Value = serde_json::from_str(text.as_str()).expect("every frame is JSON");
         let kind = frame["type"].as_str().expect("every frame has a type");
         assert!(TYPES.contains(&kind), "{frame}");
@@ -180,7 +178,7 @@ proptest! {
         let hub = Hub::new(&config, Arc::clone(&stats));
         let start = Instant::now();
         let mut now = start;
-        let mut connections: Vec<(Session, mpsc::Receiver<Utf8Bytes>, Seen, bool)> = (0..3)
+        let mut connections: Vec<(Session, Outbox, Seen, bool)> = (0..3)
             .map(|id| {
                 let (peer, queue) = Peer::new(id + 1, 10_000);
                 (Session::new(peer, &config, start), queue, Seen::default(), false)

@@ -12,18 +12,19 @@
 //! - every member of a room receives its messages in id order;
 //! - `welcome` is queued before any direct message to the new name.
 //!
-//! Nothing inside the lock waits: queues are bounded and written with `try_send`. A full queue
+//! Nothing inside the lock waits: queues are bounded and never wait to take a frame. A full queue
 //! means its client is not reading; the client is *kicked* (closed with 4008 by its own task)
 //! instead of slowing anyone else down. A message is encoded to JSON once, and every queue gets
 //! a clone of the same reference-counted bytes (stage 5's "serialise once").
 //!
-//! The parts: `peer` (how a connection is reached), `room` (a room's members and history),
+//! The parts: `peer` (how a connection is reached), `queue` (a connection's frames), `room` (a room's members and history),
 //! and `remote` (what a broker asks of the hub when several instances share rooms). Dependency
-//! direction: this module uses its children; `peer` uses nothing of the hub, `room` uses
+//! direction: this module uses its children; `peer` uses only `queue`, `room` uses
 //! `peer`, and `remote` adds methods to [`Hub`] for the broker. The hub knows nothing of
 //! brokers: when members leave, it tells whoever it was given as [`Departures`].
 
 mod peer;
+mod queue;
 mod remote;
 mod room;
 
@@ -40,7 +41,7 @@ use crate::stats::Stats;
 use crate::store::{Durability, Held, Journal, Publish, RoomHistory, Store, StoredMessage, now_ms};
 use chat_protocol::{self as protocol, CloseCode, ErrorCode, PresenceEvent, RequestId, RoomInfo};
 
-pub use peer::{ConnId, Peer};
+pub use peer::{ConnId, Outbox, Peer};
 pub use room::{History, first_message_id};
 use room::{Member, Room, forget_an_empty_room, is_in, remove_member};
 
@@ -659,21 +660,20 @@ mod tests {
     use super::*;
     use chat_protocol::CloseCode;
     use serde_json::Value;
-    use tokio::sync::mpsc;
     use tokio_tungstenite::tungstenite::Utf8Bytes;
 
     fn hub(config: Config) -> Hub {
         Hub::new(&config, Arc::default())
     }
 
-    fn user(hub: &Hub, id: ConnId, name: &str) -> (Peer, mpsc::Receiver<Utf8Bytes>) {
+    fn user(hub: &Hub, id: ConnId, name: &str) -> (Peer, Outbox) {
         let (peer, mut queue) = Peer::new(id, 64);
         hub.hello(&peer, name, None).unwrap();
         assert_eq!(next(&mut queue)["type"], "welcome");
         (peer, queue)
     }
 
-    fn next(queue: &mut mpsc::Receiver<Utf8Bytes>) -> Value {
+    fn next(queue: &mut Outbox) -> Value {
         serde_json::from_str(queue.try_recv().expect("a queued frame").as_str()).unwrap()
     }
 
@@ -786,7 +786,7 @@ mod tests {
                 std::time::Instant::now() < deadline,
                 "all 50 delivered (the queue holds 64)"
             );
-            let Ok(frame) = a.try_recv() else {
+            let Some(frame) = a.try_recv() else {
                 std::thread::yield_now();
                 continue;
             };

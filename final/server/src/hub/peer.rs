@@ -1,5 +1,6 @@
 //! How the rest of the server reaches one connection: a [`Peer`], the sending end of the
-//! connection's bounded queue plus the signals its task watches.
+//! connection's bounded queue plus the signals its task watches, and an [`Outbox`], the
+//! receiving end that the connection's task owns.
 //!
 //! Final server — book chapter "The final server", section "A client that cannot keep up".
 //!
@@ -9,10 +10,11 @@
 
 use std::sync::{Arc, OnceLock};
 
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
 
+use super::queue::{Push, Queue};
 use chat_protocol::CloseCode;
 
 /// A connection's number, unique for the life of the server.
@@ -24,12 +26,14 @@ pub type ConnId = u64;
 #[derive(Debug, Clone)]
 pub struct Peer {
     id: ConnId,
-    queue: mpsc::Sender<Utf8Bytes>,
-    signals: Arc<Signals>,
+    link: Arc<Link>,
 }
 
-#[derive(Debug, Default)]
-struct Signals {
+/// What a connection's [`Peer`]s and its [`Outbox`] share: one allocation per connection.
+#[derive(Debug)]
+struct Link {
+    /// The frames for the client.
+    queue: Queue,
     /// Cancelled when the connection is kicked, or when the server shuts down (a child of its
     /// shutdown token: one signal for the connection's task to watch, not two).
     kick: CancellationToken,
@@ -42,28 +46,23 @@ struct Signals {
 
 impl Peer {
     /// A new peer with a queue of `capacity` frames, and the receiving end for its task.
-    pub fn new(id: ConnId, capacity: usize) -> (Peer, mpsc::Receiver<Utf8Bytes>) {
+    pub fn new(id: ConnId, capacity: usize) -> (Peer, Outbox) {
         Peer::until(id, capacity, &CancellationToken::new())
     }
 
     /// [`Peer::new`], for a server that shuts down with `shutdown`: then [`Peer::kicked`]
     /// completes too, with no [`Peer::kick_code`].
-    pub fn until(
-        id: ConnId,
-        capacity: usize,
-        shutdown: &CancellationToken,
-    ) -> (Peer, mpsc::Receiver<Utf8Bytes>) {
-        let (queue, receiver) = mpsc::channel(capacity);
-        let signals = Signals {
+    pub fn until(id: ConnId, capacity: usize, shutdown: &CancellationToken) -> (Peer, Outbox) {
+        let link = Arc::new(Link {
+            queue: Queue::new(capacity),
             kick: shutdown.child_token(),
-            ..Signals::default()
+            code: OnceLock::new(),
+            half_full: Notify::new(),
+        });
+        let outbox = Outbox {
+            link: Arc::clone(&link),
         };
-        let peer = Peer {
-            id,
-            queue,
-            signals: Arc::new(signals),
-        };
-        (peer, receiver)
+        (Peer { id, link }, outbox)
     }
 
     /// This connection's number.
@@ -75,44 +74,79 @@ impl Peer {
     /// Queues a frame without waiting. A full queue kicks the connection as too slow.
     /// Returns whether the frame was queued.
     pub fn deliver(&self, frame: Utf8Bytes) -> bool {
-        match self.queue.try_send(frame) {
-            Ok(()) => {
-                if self.queue.capacity() * 2 < self.queue.max_capacity() {
-                    self.signals.half_full.notify_one();
+        match self.link.queue.push(frame) {
+            Push::Queued { half_full } => {
+                if half_full {
+                    self.link.half_full.notify_one();
                 }
                 true
             }
-            Err(mpsc::error::TrySendError::Full(_)) => {
+            Push::Full => {
                 self.kick(CloseCode::TooSlow);
                 false
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
+            Push::Closed => false,
         }
     }
     // ANCHOR_END: deliver
 
     /// Asks the connection's task to close with `code`. The first reason given wins.
     pub fn kick(&self, code: CloseCode) {
-        if self.signals.code.set(code).is_ok() {
-            self.signals.kick.cancel();
+        if self.link.code.set(code).is_ok() {
+            self.link.kick.cancel();
         }
     }
 
     /// Completes once the connection was kicked, or the server shuts down; then
     /// [`Peer::kick_code`] says why (`None`: the shutdown).
     pub fn kicked(&self) -> tokio_util::sync::WaitForCancellationFuture<'_> {
-        self.signals.kick.cancelled()
+        self.link.kick.cancelled()
     }
 
     /// Completes once a frame was queued while the queue was more than half full (or at once,
     /// if that happened since the last call).
     pub fn half_full(&self) -> tokio::sync::futures::Notified<'_> {
-        self.signals.half_full.notified()
+        self.link.half_full.notified()
     }
 
     /// Why the connection was kicked, if it was.
     pub fn kick_code(&self) -> Option<CloseCode> {
-        self.signals.code.get().copied()
+        self.link.code.get().copied()
     }
 }
 // ANCHOR_END: peer
+
+/// The receiving end of a connection's queue, owned by its task. Dropping it closes the queue:
+/// frames delivered afterwards are refused, and what was queued is freed.
+#[derive(Debug)]
+pub struct Outbox {
+    link: Arc<Link>,
+}
+
+impl Outbox {
+    /// The next frame, waiting until one is queued.
+    pub async fn recv(&mut self) -> Utf8Bytes {
+        std::future::poll_fn(|cx| self.link.queue.poll_pop(cx)).await
+    }
+
+    /// The next frame, if one is queued.
+    pub fn try_recv(&mut self) -> Option<Utf8Bytes> {
+        self.link.queue.pop()
+    }
+
+    /// How many frames are queued.
+    pub fn len(&self) -> usize {
+        self.link.queue.len()
+    }
+
+    /// Whether no frame is queued.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        self.link.queue.close();
+    }
+}

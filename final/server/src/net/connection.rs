@@ -24,7 +24,6 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::ProtocolError;
@@ -33,7 +32,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
 use super::pace::{Batch, PRESENCE_HOLD_BYTES, Pace};
 use super::shared::Shared;
-use crate::hub::Peer;
+use crate::hub::{Outbox, Peer};
 use crate::session::{Session, Verdict};
 use crate::store::now_ms;
 use chat_protocol::CloseCode;
@@ -70,7 +69,7 @@ impl End {
 pub(crate) async fn serve<S>(
     mut ws: WebSocketStream<S>,
     peer: Peer,
-    mut queue: mpsc::Receiver<Utf8Bytes>,
+    mut queue: Outbox,
     shared: Arc<Shared>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -123,8 +122,8 @@ pub(crate) async fn serve<S>(
         tokio::select! {
             biased;
             () = &mut kicked => break kicked_end(&peer),
-            Some(first) = queue.recv(), if !unflushed || answer_now || lazy => {
-                let fed = match write_queued(&mut ws, first, &mut queue, &shared, &peer).await {
+            first = queue.recv(), if !unflushed || answer_now || lazy => {
+                let fed = match Box::pin(write_queued(&mut ws, first, &mut queue, &shared, &peer)).await {
                     Ok(fed) => fed,
                     Err(end) => break end,
                 };
@@ -138,7 +137,7 @@ pub(crate) async fn serve<S>(
                 };
                 match pace.fed(fed.frames, Instant::now(), batch) {
                     None => {
-                        if let Err(end) = bounded(&shared, &peer, ws.flush()).await {
+                        if let Err(end) = Box::pin(bounded(&shared, &peer, ws.flush())).await {
                             break end;
                         }
                         pace.flushed(Instant::now());
@@ -164,8 +163,8 @@ pub(crate) async fn serve<S>(
                     () = peer.half_full() => {}
                 }
             }, if unflushed => {
-                if let Ok(first) = queue.try_recv() {
-                    match write_queued(&mut ws, first, &mut queue, &shared, &peer).await {
+                if let Some(first) = queue.try_recv() {
+                    match Box::pin(write_queued(&mut ws, first, &mut queue, &shared, &peer)).await {
                         Ok(fed) => {
                             // Only to learn the pace: the flush is now.
                             let _ = pace.fed(fed.frames, Instant::now(), Batch::Answer);
@@ -173,7 +172,7 @@ pub(crate) async fn serve<S>(
                         Err(end) => break end,
                     }
                 }
-                if let Err(end) = bounded(&shared, &peer, ws.flush()).await {
+                if let Err(end) = Box::pin(bounded(&shared, &peer, ws.flush())).await {
                     break end;
                 }
                 pace.flushed(Instant::now());
@@ -196,7 +195,8 @@ pub(crate) async fn serve<S>(
                 }
             }
             _ = ping.tick() => {
-                if let Err(end) = bounded(&shared, &peer, ws.send(Message::Ping(Default::default()))).await {
+                let ping = ws.send(Message::Ping(Default::default()));
+                if let Err(end) = Box::pin(bounded(&shared, &peer, ping)).await {
                     break end;
                 }
             }
@@ -214,7 +214,7 @@ pub(crate) async fn serve<S>(
     };
     // ANCHOR_END: coalesce
     shared.hub.disconnect(peer.id());
-    goodbye(&mut ws, &mut queue, end, &shared).await;
+    Box::pin(goodbye(&mut ws, &mut queue, end, &shared)).await;
 }
 
 // ANCHOR: on_frame
@@ -278,7 +278,7 @@ struct Fed {
 async fn feed_batch<S>(
     ws: &mut WebSocketStream<S>,
     first: Utf8Bytes,
-    queue: &mut mpsc::Receiver<Utf8Bytes>,
+    queue: &mut Outbox,
 ) -> Result<Fed, WsError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -295,7 +295,7 @@ where
         ws.feed(Message::Text(frame)).await?;
         fed.frames += 1;
         if fed.frames < MAX_BATCH {
-            next = queue.try_recv().ok();
+            next = queue.try_recv();
         }
     }
     Ok(fed)
@@ -307,7 +307,7 @@ where
 async fn write_queued<S>(
     ws: &mut WebSocketStream<S>,
     first: Utf8Bytes,
-    queue: &mut mpsc::Receiver<Utf8Bytes>,
+    queue: &mut Outbox,
     shared: &Shared,
     peer: &Peer,
 ) -> Result<Fed, End>
@@ -345,12 +345,8 @@ fn kicked_end(peer: &Peer) -> End {
 /// ends it, the answer to the
 /// client's close frame when the client does, and in both cases a bounded wait for the other
 /// side, so a client that vanished cannot keep the task alive.
-async fn goodbye<S>(
-    ws: &mut WebSocketStream<S>,
-    queue: &mut mpsc::Receiver<Utf8Bytes>,
-    end: End,
-    shared: &Shared,
-) where
+async fn goodbye<S>(ws: &mut WebSocketStream<S>, queue: &mut Outbox, end: End, shared: &Shared)
+where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let limit: Duration = shared.config.close_timeout;
@@ -366,7 +362,7 @@ async fn goodbye<S>(
                 // What was queued before the decision goes first (the error reply that explains
                 // a 4013, say), except for a client too slow to take it anyway.
                 if code != CloseCode::TooSlow {
-                    while let Ok(queued) = queue.try_recv() {
+                    while let Some(queued) = queue.try_recv() {
                         if ws.feed(Message::Text(queued)).await.is_err() {
                             return;
                         }
