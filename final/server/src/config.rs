@@ -55,8 +55,8 @@ pub struct Config {
     pub close_timeout: Duration,
     /// On shutdown, how long to wait for connections to close before giving up on them.
     pub shutdown_grace: Duration,
-    /// Bytes of the per-connection read buffer, allocated for every connection: the largest part
-    /// of an idle connection's memory. Requests are small; a bigger message just takes more reads.
+    /// Bytes of the per-connection read buffer, allocated for every connection: a tenth of an
+    /// idle connection's memory. Requests are small; a bigger message just takes more reads.
     pub read_buffer_bytes: usize,
     /// Bytes buffered before a write goes to the socket (a flush writes sooner).
     pub write_buffer_bytes: usize,

@@ -60,6 +60,34 @@ async fn hello_gets_welcome_and_bad_or_taken_names_are_refused() {
     other.recv_type("welcome").await;
 }
 
+/// `presence` frames may wait longer than messages before they are written (book:
+/// "Performance", section "A connection storm"); whatever waits, a member gets every frame in
+/// the order the hub queued it, and a message is not left behind the `presence` before it.
+#[tokio::test]
+async fn presence_held_back_keeps_its_place_before_a_message() {
+    let server = start(ServerBuilder::new()).await;
+    let url = server.url();
+    let mut alice = Client::in_room(&url, "alice", "r").await;
+    let mut others = Vec::new();
+    for n in 0..30 {
+        others.push(Client::in_room(&url, &format!("u{n}"), "r").await);
+    }
+    let last = others.last_mut().unwrap();
+    last.send(json!({"type": "send", "room": "r", "text": "after the joins"}))
+        .await;
+    for n in 0..30 {
+        assert_eq!(
+            alice.recv().await,
+            json!({"type": "presence", "room": "r", "username": format!("u{n}"), "event": "join"})
+        );
+    }
+    let message = alice.recv().await;
+    assert_eq!(
+        (&message["type"], &message["text"]),
+        (&json!("message"), &json!("after the joins"))
+    );
+}
+
 #[tokio::test]
 async fn join_send_and_presence_follow_the_protocol() {
     let server = start(ServerBuilder::new()).await;
