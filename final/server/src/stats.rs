@@ -82,6 +82,8 @@ pub struct Stats {
     store_pruned: Counter,
     store_commit_seconds: Histogram,
     store_batch: Histogram,
+    hub_lock_wait: Histogram,
+    hub_lock_hold: Histogram,
     store_queue: Gauge,
     store_rows: Gauge,
     store_file_bytes: Gauge,
@@ -124,6 +126,9 @@ impl Default for Stats {
             store_commit_seconds: Histogram::new(exponential_buckets(0.000_05, 2.0, 15)),
             // 1, 2, 4, … 4,096 messages: up to the largest batch.
             store_batch: Histogram::new(exponential_buckets(1.0, 2.0, 13)),
+            // 250 ns, 500 ns, … about 8 ms: from an uncontended lock to a fan-out to thousands.
+            hub_lock_wait: Histogram::new(exponential_buckets(0.000_000_25, 2.0, 16)),
+            hub_lock_hold: Histogram::new(exponential_buckets(0.000_000_25, 2.0, 16)),
             store_queue: Gauge::default(),
             store_rows: Gauge::default(),
             store_file_bytes: Gauge::default(),
@@ -276,6 +281,16 @@ impl Stats {
             "Bytes the store takes on the disk (the file and its write-ahead log)",
             self.store_file_bytes.clone(),
         );
+        r.register(
+            "hub_lock_wait_seconds",
+            "How long each taking of the hub's lock waited for it",
+            self.hub_lock_wait.clone(),
+        );
+        r.register(
+            "hub_lock_hold_seconds",
+            "How long the hub's lock was held each time",
+            self.hub_lock_hold.clone(),
+        );
         self
     }
     // ANCHOR_END: register
@@ -400,6 +415,12 @@ impl Stats {
     /// How many gap notices were sent.
     pub fn gaps(&self) -> u64 {
         self.gaps.get()
+    }
+
+    /// The hub's lock was waited for `waited`, then held `held`.
+    pub(crate) fn hub_lock(&self, waited: std::time::Duration, held: std::time::Duration) {
+        self.hub_lock_wait.observe(waited.as_secs_f64());
+        self.hub_lock_hold.observe(held.as_secs_f64());
     }
 
     pub(crate) fn queue_depth(&self, frames: usize) {

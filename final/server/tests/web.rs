@@ -103,6 +103,15 @@ async fn metrics_count_connections_messages_errors_and_disconnects() {
         body.contains("# TYPE chat_queue_depth_frames histogram"),
         "{body}"
     );
+    // Every taking of the hub's lock is timed: two hellos, a join, two sends, a departure.
+    let count = |name: &str| -> u64 {
+        body.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing from:\n{body}"))
+    };
+    let held = count("chat_hub_lock_hold_seconds_count");
+    assert!(held >= 6, "{held} takings of the hub's lock");
+    assert_eq!(count("chat_hub_lock_wait_seconds_count"), held);
 }
 
 async fn connect_from(url: &str, origin: &str) -> Result<(), WsError> {
