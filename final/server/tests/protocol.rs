@@ -88,6 +88,43 @@ async fn presence_held_back_keeps_its_place_before_a_message() {
     );
 }
 
+/// While only `presence` waits, the queue is still watched: a message that comes is written
+/// within its own window, not held for `presence`'s twenty. With a window of 250 ms, held
+/// `presence` may wait 5 s; the message must arrive well before that.
+#[tokio::test]
+async fn a_message_is_not_held_for_the_presence_window() {
+    let window = std::time::Duration::from_millis(250);
+    let server = start(ServerBuilder::new().coalesce(window)).await;
+    let url = server.url();
+    let mut alice = Client::in_room(&url, "alice", "r").await;
+    // Ten joins, a few milliseconds apart: alice's pace soon expects more, and holds them
+    // (ten `presence` frames are well under the 1 KiB that may be held that long).
+    let mut others = Vec::new();
+    for n in 0..10 {
+        others.push(Client::in_room(&url, &format!("u{n}"), "r").await);
+    }
+    let last = others.last_mut().unwrap();
+    last.send(json!({"type": "send", "room": "r", "text": "now"}))
+        .await;
+    let sent = std::time::Instant::now();
+    let message = bounded("the message", async {
+        loop {
+            let frame = alice.recv().await;
+            if frame["type"] == "message" {
+                break frame;
+            }
+        }
+    })
+    .await;
+    assert_eq!(message["text"], "now");
+    let took = sent.elapsed();
+    assert!(
+        took < window * 8,
+        "the message took {took:?}: held with presence (up to {:?})",
+        window * 20
+    );
+}
+
 #[tokio::test]
 async fn join_send_and_presence_follow_the_protocol() {
     let server = start(ServerBuilder::new()).await;

@@ -29,7 +29,8 @@ pub struct Peer {
     link: Arc<Link>,
 }
 
-/// What a connection's [`Peer`]s and its [`Outbox`] share: one allocation per connection.
+/// What a connection's [`Peer`]s and its [`Outbox`] share: the queue and the signals, in one
+/// allocation (the kick token's node is another).
 #[derive(Debug)]
 struct Link {
     /// The frames for the client.

@@ -9,7 +9,8 @@
 //! none of it. This queue is a `VecDeque` behind a mutex: it allocates on its first frame, and
 //! gives a large buffer back once drained, so that a burst does not leave every member of a
 //! room holding its peak for good. The one consumer parks its waker in the same mutex, and a
-//! producer wakes it only if it is parked: a burst of frames costs one wake-up, not one each.
+//! producer wakes it only if it is parked: a burst of frames costs one wake-up (as with the
+//! channel), and a push is one short lock, with no semaphore for the bound.
 //!
 //! The mutex is held for a push or a pop, a few dozen nanoseconds, never across an `await`.
 
@@ -27,6 +28,17 @@ const KEEP_WHEN_EMPTY: usize = 64;
 pub(super) struct Queue {
     state: Mutex<State>,
     capacity: usize,
+}
+
+impl State {
+    /// The frame at the front; a large buffer is given back when that empties it.
+    fn pop(&mut self) -> Option<Utf8Bytes> {
+        let frame = self.frames.pop_front();
+        if self.frames.is_empty() && self.frames.capacity() > KEEP_WHEN_EMPTY {
+            self.frames = VecDeque::new();
+        }
+        frame
+    }
 }
 
 #[derive(Debug, Default)]
@@ -88,18 +100,13 @@ impl Queue {
 
     /// Takes the frame at the front, if there is one.
     pub(super) fn pop(&self) -> Option<Utf8Bytes> {
-        let mut state = self.lock();
-        let frame = state.frames.pop_front();
-        if state.frames.is_empty() && state.frames.capacity() > KEEP_WHEN_EMPTY {
-            state.frames = VecDeque::new();
-        }
-        frame
+        self.lock().pop()
     }
 
     /// Takes the frame at the front, or parks `cx`'s waker until one comes.
     pub(super) fn poll_pop(&self, cx: &mut Context<'_>) -> Poll<Utf8Bytes> {
         let mut state = self.lock();
-        match state.frames.pop_front() {
+        match state.pop() {
             Some(frame) => Poll::Ready(frame),
             None => {
                 match &mut state.parked {

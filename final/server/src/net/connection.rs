@@ -121,7 +121,7 @@ pub(crate) async fn serve<S>(
     let end = loop {
         tokio::select! {
             biased;
-            () = &mut kicked => break kicked_end(&peer),
+            () = &mut kicked => break kicked_end(&peer, &shared),
             first = queue.recv(), if !unflushed || answer_now || lazy => {
                 let fed = match Box::pin(write_queued(&mut ws, first, &mut queue, &shared, &peer)).await {
                     Ok(fed) => fed,
@@ -326,7 +326,7 @@ async fn bounded<T>(
     write: impl Future<Output = Result<T, WsError>>,
 ) -> Result<T, End> {
     tokio::select! {
-        () = peer.kicked() => Err(kicked_end(peer)),
+        () = peer.kicked() => Err(kicked_end(peer, shared)),
         result = tokio::time::timeout(shared.config.write_timeout, write) => match result {
             Ok(Ok(written)) => Ok(written),
             Ok(Err(err)) => Err(End::from_error(&err)),
@@ -335,9 +335,13 @@ async fn bounded<T>(
     }
 }
 
-/// How a connection whose kick token was cancelled ends: with the code of the kick, or 1001
-/// when there is none (the server is shutting down).
-fn kicked_end(peer: &Peer) -> End {
+/// How a connection whose kick token was cancelled ends: 1001 when the server is shutting down
+/// (which wins, as it did when it had a branch of its own, even if a kick came too), otherwise
+/// with the code of the kick.
+fn kicked_end(peer: &Peer, shared: &Shared) -> End {
+    if shared.shutdown.is_cancelled() {
+        return End::Close(CloseCode::GoingAway);
+    }
     End::Close(peer.kick_code().unwrap_or(CloseCode::GoingAway))
 }
 

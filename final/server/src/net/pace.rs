@@ -120,7 +120,10 @@ mod tests {
             let now = start + every * n;
             if let Some((due, frames)) = held.take_if(|(due, _)| *due <= now) {
                 // The timer fired before this frame: those frames are flushed at `due`.
-                let _ = pace.fed(frames.len(), due, Batch::Answer); // the timer flushes anyway
+                if batch != Batch::Presence {
+                    // Frames held unseen are taken now; held presence was fed as it came.
+                    let _ = pace.fed(frames.len(), due, Batch::Answer); // flushed anyway
+                }
                 pace.flushed(due);
                 flushes += 1;
                 delays.extend(frames.iter().map(|at| (due - *at).as_millis()));
