@@ -60,6 +60,19 @@ async fn hello_gets_welcome_and_bad_or_taken_names_are_refused() {
     other.recv_type("welcome").await;
 }
 
+/// `count` clients `u0`, `u1`, … join room `r` one after the other, then the last sends `text`.
+/// Returns them, so that they stay connected.
+async fn joins_then_send(url: &str, count: usize, text: &str) -> Vec<Client> {
+    let mut others = Vec::new();
+    for n in 0..count {
+        others.push(Client::in_room(url, &format!("u{n}"), "r").await);
+    }
+    let last = others.last_mut().unwrap();
+    last.send(json!({"type": "send", "room": "r", "text": text}))
+        .await;
+    others
+}
+
 /// `presence` frames may wait longer than messages before they are written (book:
 /// "Performance", section "A connection storm"); whatever waits, a member gets every frame in
 /// the order the hub queued it, and a message is not left behind the `presence` before it.
@@ -68,13 +81,7 @@ async fn presence_held_back_keeps_its_place_before_a_message() {
     let server = start(ServerBuilder::new()).await;
     let url = server.url();
     let mut alice = Client::in_room(&url, "alice", "r").await;
-    let mut others = Vec::new();
-    for n in 0..30 {
-        others.push(Client::in_room(&url, &format!("u{n}"), "r").await);
-    }
-    let last = others.last_mut().unwrap();
-    last.send(json!({"type": "send", "room": "r", "text": "after the joins"}))
-        .await;
+    let _others = joins_then_send(&url, 30, "after the joins").await;
     for n in 0..30 {
         assert_eq!(
             alice.recv().await,
@@ -99,13 +106,7 @@ async fn a_message_is_not_held_for_the_presence_window() {
     let mut alice = Client::in_room(&url, "alice", "r").await;
     // Ten joins, a few milliseconds apart: alice's pace soon expects more, and holds them
     // (ten `presence` frames are well under the 1 KiB that may be held that long).
-    let mut others = Vec::new();
-    for n in 0..10 {
-        others.push(Client::in_room(&url, &format!("u{n}"), "r").await);
-    }
-    let last = others.last_mut().unwrap();
-    last.send(json!({"type": "send", "room": "r", "text": "now"}))
-        .await;
+    let _others = joins_then_send(&url, 10, "now").await;
     let sent = std::time::Instant::now();
     let message = bounded("the message", async {
         loop {
