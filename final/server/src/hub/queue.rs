@@ -30,6 +30,15 @@ pub(super) struct Queue {
     capacity: usize,
 }
 
+#[derive(Debug, Default)]
+struct State {
+    frames: VecDeque<Utf8Bytes>,
+    /// The consumer's waker, while it waits for a frame.
+    parked: Option<Waker>,
+    /// The consumer is gone: frames are refused.
+    closed: bool,
+}
+
 impl State {
     /// The frame at the front; a large buffer is given back when that empties it.
     fn pop(&mut self) -> Option<Utf8Bytes> {
@@ -39,15 +48,6 @@ impl State {
         }
         frame
     }
-}
-
-#[derive(Debug, Default)]
-struct State {
-    frames: VecDeque<Utf8Bytes>,
-    /// The consumer's waker, while it waits for a frame.
-    parked: Option<Waker>,
-    /// The consumer is gone: frames are refused.
-    closed: bool,
 }
 
 /// What became of a frame given to [`Queue::push`].

@@ -130,7 +130,7 @@ pub(crate) async fn serve<S>(
                 held_bytes += fed.bytes;
                 let batch = if answer_now {
                     Batch::Answer
-                } else if fed.presence_only && (lazy || !unflushed) && held_bytes <= PRESENCE_HOLD_BYTES {
+                } else if fed.presence_only && held_bytes <= PRESENCE_HOLD_BYTES {
                     Batch::Presence
                 } else {
                     Batch::Messages
